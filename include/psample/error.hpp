@@ -1,0 +1,59 @@
+// psample-cpp: the error type every fallible call returns (nothing throws).
+#pragma once
+
+#include <cstdint>
+
+namespace psample {
+
+// What went wrong, coarsely; Error::message() says what to do about it.
+enum class ErrorCode : uint8_t {
+  system,             // a system call failed; Error::system_errno() says which errno
+  family_not_found,   // the generic netlink family is not registered (module not loaded)
+  group_not_found,    // the family has no multicast group of that name
+  permission_denied,  // EPERM/EACCES: the operation needs CAP_NET_ADMIN
+  kernel_error,       // the kernel answered a request with NLMSG_ERROR
+  truncated,          // a datagram was larger than the receive buffer; it was not parsed
+  malformed,          // bytes that break the netlink/psample structure rules
+  not_a_sample,       // a well-formed psample message whose command is not SAMPLE
+  overrun,            // the socket's receive buffer overflowed (ENOBUFS); samples were lost
+  would_block,        // non-blocking socket and nothing queued
+  interrupted,        // a signal interrupted the wait (EINTR)
+  buffer_too_small,   // a caller-provided buffer cannot hold the request
+  invalid_argument,   // the caller passed an option or value that cannot work
+};
+
+// A short stable name for an error code, e.g. "family_not_found".
+const char* to_string(ErrorCode code) noexcept;
+
+// An error value: code, errno, a human message that says what to do, and the
+// kernel's extended-ack text when the kernel sent one. Fixed size, no allocation.
+class Error {
+ public:
+  static constexpr unsigned message_capacity = 192;
+  static constexpr unsigned kernel_message_capacity = 128;
+
+  Error() noexcept = default;
+  // Builds an error; `format` is printf-style and is truncated to fit.
+  Error(ErrorCode code, int system_errno, const char* format, ...) noexcept
+#if defined(__GNUC__)
+      __attribute__((format(printf, 4, 5)))
+#endif
+      ;
+
+  ErrorCode code() const noexcept { return code_; }
+  // The errno behind the error, or 0 when none applies.
+  int system_errno() const noexcept { return errno_; }
+  // What happened and what to do, for a person.
+  const char* message() const noexcept { return message_; }
+  // The kernel's extended-ack message (NLMSGERR_ATTR_MSG), or "" when absent.
+  const char* kernel_message() const noexcept { return kernel_message_; }
+  void set_kernel_message(const char* text, unsigned length) noexcept;
+
+ private:
+  ErrorCode code_ = ErrorCode::system;
+  int errno_ = 0;
+  char message_[message_capacity] = {};
+  char kernel_message_[kernel_message_capacity] = {};
+};
+
+}  // namespace psample

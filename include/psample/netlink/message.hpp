@@ -1,0 +1,109 @@
+// psample-cpp layer 1: walking the netlink messages of one received datagram.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "psample/bytes.hpp"
+#include "psample/error.hpp"
+#include "psample/netlink/attribute.hpp"
+#include "psample/result.hpp"
+
+namespace psample::netlink {
+
+constexpr size_t message_header_size = 16;  // struct nlmsghdr
+constexpr size_t genl_header_size = 4;      // struct genlmsghdr
+
+// Control message types (NLMSG_*) and header flags (NLM_F_*).
+constexpr uint16_t message_type_noop = 1;
+constexpr uint16_t message_type_error = 2;
+constexpr uint16_t message_type_done = 3;
+constexpr uint16_t message_type_overrun = 4;
+constexpr uint16_t flag_request = 0x1;
+constexpr uint16_t flag_multi = 0x2;
+constexpr uint16_t flag_ack = 0x4;
+constexpr uint16_t flag_dump = 0x300;
+constexpr uint16_t flag_capped = 0x100;    // on NLMSG_ERROR: the request was not echoed whole
+constexpr uint16_t flag_ack_tlvs = 0x200;  // on NLMSG_ERROR: extended-ack attributes follow
+
+// One netlink message inside a datagram.
+struct Message {
+  uint16_t type = 0;
+  uint16_t flags = 0;
+  uint32_t sequence = 0;
+  uint32_t port_id = 0;  // nlmsg_pid
+  ByteView bytes;        // the whole message, header included, nlmsg_len long
+  ByteView payload;      // what follows the 16-byte header
+
+  bool is_multipart() const noexcept { return flags & flag_multi; }
+  bool is_done() const noexcept { return type == message_type_done; }
+  bool is_error() const noexcept { return type == message_type_error; }
+  bool is_overrun() const noexcept { return type == message_type_overrun; }
+};
+
+// Walks the messages of one datagram (a dump packs several). next() returns
+// false at the end or on a broken header; failed() tells the two apart. A
+// final message whose length is not a multiple of 4 is accepted.
+class MessageReader {
+ public:
+  explicit MessageReader(ByteView datagram) noexcept : datagram_(datagram) {}
+
+  bool next(Message& out) noexcept {
+    const size_t remaining = datagram_.size() - position_;
+    if (remaining == 0) return false;
+    if (remaining < message_header_size) return fail("datagram ends inside a netlink message header");
+    const uint8_t* header = datagram_.data() + position_;
+    const uint32_t length = load_u32(header);
+    if (length < message_header_size) return fail("nlmsg_len is smaller than the netlink header");
+    if (length > remaining) return fail("nlmsg_len runs past the end of the datagram");
+    out.type = load_u16(header + 4);
+    out.flags = load_u16(header + 6);
+    out.sequence = load_u32(header + 8);
+    out.port_id = load_u32(header + 12);
+    out.bytes = ByteView(header, length);
+    out.payload = ByteView(header + message_header_size, length - message_header_size);
+    const size_t advance = align4(length);
+    position_ = advance < remaining ? position_ + advance : datagram_.size();
+    return true;
+  }
+
+  bool failed() const noexcept { return failure_ != nullptr; }
+  const char* failure() const noexcept { return failure_; }
+  size_t failure_offset() const noexcept { return position_; }
+
+ private:
+  bool fail(const char* reason) noexcept {
+    failure_ = reason;
+    return false;
+  }
+
+  ByteView datagram_;
+  size_t position_ = 0;
+  const char* failure_ = nullptr;
+};
+
+// The contents of an NLMSG_ERROR message: an errno (0 for an ACK) and the
+// extended-ack attributes when the kernel added them (NETLINK_EXT_ACK).
+struct KernelAck {
+  int error = 0;             // positive errno, 0 = success
+  std::string_view message;  // NLMSGERR_ATTR_MSG without its NUL, or empty
+  bool has_offset = false;
+  uint32_t offset = 0;  // NLMSGERR_ATTR_OFFS: byte offset of the bad attribute in the request
+};
+
+// Parses an NLMSG_ERROR message. Views point into the message.
+Result<KernelAck> parse_ack(const Message& message) noexcept;
+
+// Turns a failed ack into an Error of code kernel_error (or family_not_found,
+// permission_denied where the errno says so), carrying the kernel's text.
+// `what` names the request, e.g. "CTRL_CMD_GETFAMILY".
+Error error_from_ack(const KernelAck& ack, const char* what) noexcept;
+
+// The generic netlink command of a message (the genlmsghdr's first byte), or
+// -1 when the message is too short to have one.
+inline int genl_command(const Message& message) noexcept {
+  return message.payload.size() >= genl_header_size ? message.payload[0] : -1;
+}
+
+}  // namespace psample::netlink

@@ -1,0 +1,30 @@
+// psample-cpp layer 2: a zero-copy view of one decoded sample.
+#pragma once
+
+#include "psample/bytes.hpp"
+#include "psample/sample_fields.hpp"
+#include "psample/tunnel_view.hpp"
+
+namespace psample {
+
+// One sample, decoded in place. data(), user_cookie() and the tunnel's option
+// views point into the receive buffer: valid only while that buffer is (inside
+// the Receiver's handler call). Copy it into a Packet to keep it.
+class PacketView : public SampleFields {
+ public:
+  // The sampled packet's first bytes (from L2, or L3 on tunnel devices).
+  ByteView data() const noexcept { return data_; }
+  // The tc action cookie / OVS observation ids, at most 16 bytes (6.11+).
+  ByteView user_cookie() const noexcept { return user_cookie_; }
+  // The tunnel key; meaningful when has_tunnel().
+  const TunnelView& tunnel() const noexcept { return tunnel_; }
+
+ private:
+  friend struct detail::SampleWriter;
+
+  ByteView data_;
+  ByteView user_cookie_;
+  TunnelView tunnel_;
+};
+
+}  // namespace psample

@@ -1,0 +1,130 @@
+// psample-cpp layer 3: the Receiver, joining psample's "packets" group.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "psample/bytes.hpp"
+#include "psample/function_ref.hpp"
+#include "psample/group_info.hpp"
+#include "psample/netlink/genl_controller.hpp"
+#include "psample/netlink/socket.hpp"
+#include "psample/packet_view.hpp"
+#include "psample/result.hpp"
+
+namespace psample {
+
+// How to open a Receiver. The defaults suit a monitoring agent.
+struct ReceiverOptions {
+  // Receive buffer to ask for, in bytes; 0 keeps the kernel default. Uses
+  // SO_RCVBUFFORCE when privileged, else SO_RCVBUF (capped by net.core.rmem_max).
+  int receive_buffer_bytes = 0;
+  // NETLINK_NO_ENOBUFS: overruns are then silent (stats().overruns stays 0;
+  // kernel_drops and sequence gaps still show the loss).
+  bool no_enobufs = false;
+  // NETLINK_EXT_ACK: kernel error text in errors.
+  bool extended_ack = true;
+  // Deliver samples from user-space producers (sender port id != 0), e.g. the
+  // VPP sFlow plugin. Off: they are ignored and counted in ignored_sender.
+  bool accept_userspace = false;
+  // Also join "config" and report NEW_GROUP / DEL_GROUP to the group handler.
+  bool config_events = false;
+  // Make fd() non-blocking; receive() with a zero timeout never waits anyway.
+  bool nonblocking = false;
+  // Most datagrams one receive() call drains before returning, so a flood
+  // cannot keep the caller inside receive() forever.
+  size_t max_batch = 256;
+};
+
+// Counters since open(). All are totals, never reset.
+struct ReceiverStats {
+  uint64_t samples = 0;          // delivered to the handler
+  uint64_t bytes = 0;            // DATA bytes delivered
+  uint64_t overruns = 0;         // ENOBUFS reports: the socket buffer overflowed
+  uint64_t truncated = 0;        // datagrams larger than the receive buffer (dropped unparsed)
+  uint64_t malformed = 0;        // messages or datagrams that broke the structure rules
+  uint64_t ignored_sender = 0;   // samples from user-space producers, not accepted
+  uint64_t ignored_command = 0;  // psample messages that are not samples (or group events nobody asked for)
+  uint64_t ignored_family = 0;   // messages of another family or control messages (NLMSG_ERROR, OVERRUN...)
+  uint64_t group_events = 0;     // NEW_GROUP / DEL_GROUP delivered
+  uint64_t lost = 0;             // estimated from per-group GROUP_SEQ gaps
+  // The kernel's exact drop count for this socket (/proc/net/netlink), when readable.
+  std::optional<uint64_t> kernel_drops;
+
+  uint64_t ignored() const noexcept { return ignored_sender + ignored_command + ignored_family; }
+};
+
+// Per-group sequence accounting, as seen by one Receiver.
+struct GroupCounters {
+  uint32_t group = 0;
+  uint64_t samples = 0;   // delivered samples of this group
+  uint64_t lost = 0;      // sum of GROUP_SEQ gaps
+  uint32_t last_seq = 0;  // GROUP_SEQ of the latest sample
+};
+
+// Receives psample samples. Move-only; owns its socket and one receive buffer
+// of at least max_sample_datagram bytes, reused for every datagram.
+//
+//   auto r = psample::Receiver::open({});
+//   if (!r) { fprintf(stderr, "%s\n", r.error().message()); return 1; }
+//   r->receive([](const psample::PacketView& p) { ... }, std::chrono::milliseconds(500));
+class Receiver {
+ public:
+  using SampleHandler = FunctionRef<void(const PacketView&)>;
+  using GroupHandler = FunctionRef<void(const GroupInfo&)>;
+
+  // Resolves "psample", joins "packets" (and "config" if asked), applies the
+  // options. Errors: family_not_found (psample module not loaded),
+  // permission_denied (joining "packets" needs CAP_NET_ADMIN on kernels >= 6.7).
+  static Result<Receiver> open(const ReceiverOptions& options = {}) noexcept;
+
+  // A Receiver without a socket, for feeding it datagrams from elsewhere
+  // (replay, tests, benchmarks) through process(). `family_id` plays the role
+  // of the resolved psample family id.
+  static Receiver detached(uint16_t family_id, const ReceiverOptions& options = {});
+
+  Receiver(Receiver&&) noexcept;
+  Receiver& operator=(Receiver&&) noexcept;
+  ~Receiver();
+
+  // Waits up to `timeout` (negative: forever) for the first datagram, then
+  // drains what is queued without blocking (at most max_batch datagrams),
+  // calling `on_sample` for each sample (the view is valid during the call
+  // only). Returns how many samples were delivered: 0 when nothing deliverable
+  // arrived in time. Bad input is counted and skipped; overruns are counted.
+  // Errors: interrupted (a signal arrived while waiting), system.
+  Result<size_t> receive(SampleHandler on_sample, std::chrono::milliseconds timeout) noexcept;
+  // The same, with group events (config_events) passed to `on_group`.
+  Result<size_t> receive(SampleHandler on_sample, GroupHandler on_group, std::chrono::milliseconds timeout) noexcept;
+
+  // Handles one datagram received elsewhere, exactly as receive() would.
+  // Returns the samples delivered.
+  size_t process(ByteView datagram, uint32_t sender_port, SampleHandler on_sample) noexcept;
+  size_t process(ByteView datagram, uint32_t sender_port, SampleHandler on_sample, GroupHandler on_group) noexcept;
+
+  // Counters. Reads /proc/net/netlink for kernel_drops.
+  ReceiverStats stats() const noexcept;
+
+  // Samples and estimated losses per group, in order of first appearance.
+  std::vector<GroupCounters> group_counters() const;
+
+  // The groups the kernel knows now (a GET_GROUP dump over a separate socket).
+  Result<std::vector<GroupInfo>> groups() const noexcept;
+
+  // The socket's fd, for poll/epoll (-1 when detached).
+  int fd() const noexcept;
+  // The receive buffer size in effect, as the kernel reports it.
+  int receive_buffer_bytes() const noexcept;
+  const netlink::FamilyInfo& family() const noexcept;
+
+ private:
+  struct State;
+  explicit Receiver(std::unique_ptr<State> state) noexcept;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace psample

@@ -1,0 +1,196 @@
+// psample-cpp layer 1: generic netlink controller (CTRL_CMD_GETFAMILY) and
+// the request/reply exchange it runs on.
+#include "psample/netlink/genl_controller.hpp"
+
+#include <linux/netlink.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "psample/netlink/attribute.hpp"
+#include "psample/netlink/request_builder.hpp"
+
+namespace psample::netlink {
+
+namespace {
+constexpr uint8_t ctrl_cmd_getfamily = 3;
+constexpr uint16_t ctrl_attr_family_id = 1;
+constexpr uint16_t ctrl_attr_family_name = 2;
+constexpr uint16_t ctrl_attr_version = 3;
+constexpr uint16_t ctrl_attr_hdrsize = 4;
+constexpr uint16_t ctrl_attr_maxattr = 5;
+constexpr uint16_t ctrl_attr_mcast_groups = 7;
+constexpr uint16_t ctrl_attr_mcast_grp_name = 1;
+constexpr uint16_t ctrl_attr_mcast_grp_id = 2;
+
+// Copies a string attribute into a fixed name field; false if it is not a
+// NUL-terminated string that fits.
+bool copy_name(const Attribute& attribute, char (&out)[genl_name_capacity]) noexcept {
+  auto text = attribute.as_string();
+  if (!text || text->size() >= genl_name_capacity) return false;
+  std::memcpy(out, text->data(), text->size());
+  out[text->size()] = '\0';
+  return true;
+}
+
+Error malformed(const char* what) noexcept {
+  return Error(ErrorCode::malformed, 0, "malformed generic netlink controller message: %s", what);
+}
+
+Result<void> parse_group(const Attribute& entry, MulticastGroup& group) noexcept {
+  AttributeReader reader = entry.nested();
+  Attribute attribute;
+  bool has_id = false, has_name = false;
+  while (reader.next(attribute)) {
+    if (attribute.type() == ctrl_attr_mcast_grp_id) {
+      auto id = attribute.as_u32();
+      if (!id) return malformed("CTRL_ATTR_MCAST_GRP_ID is not 4 bytes");
+      group.id = *id;
+      has_id = true;
+    } else if (attribute.type() == ctrl_attr_mcast_grp_name) {
+      if (!copy_name(attribute, group.name)) return malformed("CTRL_ATTR_MCAST_GRP_NAME is not a short string");
+      has_name = true;
+    }
+  }
+  if (reader.failed()) return malformed(reader.failure());
+  if (!has_id || !has_name) return malformed("multicast group entry without a name or an id");
+  return {};
+}
+
+}  // namespace
+
+std::optional<uint32_t> FamilyInfo::find_group(std::string_view group_name) const noexcept {
+  for (size_t i = 0; i < group_count; ++i) {
+    if (group_name == groups[i].name) return groups[i].id;
+  }
+  return std::nullopt;
+}
+
+Result<FamilyInfo> parse_family(ByteView bytes) noexcept {
+  MessageReader messages(bytes);
+  Message message;
+  if (!messages.next(message)) return malformed(messages.failed() ? messages.failure() : "empty message");
+  if (message.type != genl_controller_id) return malformed("message is not from the controller (nlmsg_type != 0x10)");
+  if (message.payload.size() < genl_header_size) return malformed("no genlmsghdr");
+
+  FamilyInfo family;
+  bool has_id = false;
+  AttributeReader reader(message.payload.subview(genl_header_size));
+  Attribute attribute;
+  while (reader.next(attribute)) {
+    switch (attribute.type()) {
+      case ctrl_attr_family_id: {
+        auto id = attribute.as_u16();
+        if (!id) return malformed("CTRL_ATTR_FAMILY_ID is not 2 bytes");
+        family.id = *id;
+        has_id = true;
+        break;
+      }
+      case ctrl_attr_family_name:
+        if (!copy_name(attribute, family.name)) return malformed("CTRL_ATTR_FAMILY_NAME is not a short string");
+        break;
+      case ctrl_attr_version:
+      case ctrl_attr_hdrsize:
+      case ctrl_attr_maxattr: {
+        auto value = attribute.as_u32();
+        if (!value) return malformed("CTRL_ATTR_VERSION/HDRSIZE/MAXATTR is not 4 bytes");
+        uint32_t& field = attribute.type() == ctrl_attr_version   ? family.version
+                          : attribute.type() == ctrl_attr_hdrsize ? family.header_size
+                                                                  : family.max_attribute;
+        field = *value;
+        break;
+      }
+      case ctrl_attr_mcast_groups: {
+        AttributeReader entries = attribute.nested();
+        Attribute entry;
+        while (entries.next(entry)) {
+          if (family.group_count == FamilyInfo::max_groups) break;  // more than we keep; the rest are unused here
+          auto parsed = parse_group(entry, family.groups[family.group_count]);
+          if (!parsed) return parsed.error();
+          ++family.group_count;
+        }
+        if (entries.failed()) return malformed(entries.failure());
+        break;
+      }
+      default: break;  // CTRL_ATTR_OPS, POLICY...: not needed
+    }
+  }
+  if (reader.failed()) return malformed(reader.failure());
+  if (!has_id) return malformed("no CTRL_ATTR_FAMILY_ID");
+  return family;
+}
+
+Result<void> exchange(Socket& socket, ByteView request, MutableByteView scratch, const char* what,
+                      FunctionRef<Result<void>(const Message&)> on_reply) noexcept {
+  if (request.size() < message_header_size) return Error(ErrorCode::invalid_argument, 0, "%s: empty request", what);
+  const uint32_t sequence = load_u32(request.data() + 8);
+  if (auto sent = socket.send(request); !sent) return sent.error();
+  for (;;) {
+    auto datagram = socket.receive(scratch);
+    if (!datagram) {
+      if (datagram.error().code() == ErrorCode::interrupted) continue;
+      return datagram.error();
+    }
+    MessageReader messages(ByteView(scratch.data(), datagram->size));
+    Message message;
+    while (messages.next(message)) {
+      if (message.sequence != sequence || message.port_id != socket.port_id()) continue;  // not ours
+      if (message.is_error()) {
+        auto ack = parse_ack(message);
+        if (!ack) return ack.error();
+        if (ack->error == 0) return {};
+        return error_from_ack(*ack, what);
+      }
+      if (message.is_done()) {
+        if (message.payload.size() >= 4) {
+          const int32_t code = static_cast<int32_t>(load_u32(message.payload.data()));
+          if (code < 0) {
+            KernelAck ack;
+            ack.error = -code;
+            return error_from_ack(ack, what);
+          }
+        }
+        return {};
+      }
+      if (auto handled = on_reply(message); !handled) return handled;
+      if (!message.is_multipart()) return {};
+    }
+    if (messages.failed()) {
+      return Error(ErrorCode::malformed, 0, "%s: malformed reply: %s", what, messages.failure());
+    }
+  }
+}
+
+Result<FamilyInfo> resolve_family(Socket& socket, std::string_view name, MutableByteView scratch) noexcept {
+  if (name.empty() || name.size() >= genl_name_capacity) {
+    return Error(ErrorCode::invalid_argument, 0, "generic netlink family names are 1-15 characters, got %zu",
+                 name.size());
+  }
+  uint8_t request_buffer[64];
+  RequestBuilder builder(MutableByteView(request_buffer, sizeof request_buffer));
+  builder.begin(genl_controller_id, flag_request, 1);
+  builder.put_genl_header(ctrl_cmd_getfamily, 1);
+  builder.put_string(ctrl_attr_family_name, name);
+  auto request = builder.finish();
+  if (!request) return request.error();
+
+  Result<FamilyInfo> family = Error(ErrorCode::malformed, 0, "CTRL_CMD_GETFAMILY got no reply");
+  auto done = exchange(socket, *request, scratch, "CTRL_CMD_GETFAMILY", [&](const Message& reply) -> Result<void> {
+    family = parse_family(reply.bytes);
+    if (!family) return family.error();
+    return {};
+  });
+  if (!done) {
+    if (done.error().system_errno() == ENOENT) {
+      Error error(ErrorCode::family_not_found, ENOENT, "generic netlink family '%.*s' not found",
+                  static_cast<int>(name.size()), name.data());
+      error.set_kernel_message(done.error().kernel_message(),
+                               static_cast<unsigned>(std::strlen(done.error().kernel_message())));
+      return error;
+    }
+    return done.error();
+  }
+  return family;
+}
+
+}  // namespace psample::netlink

@@ -1,0 +1,67 @@
+// psample-cpp layer 1: NLMSG_ERROR parsing (errno and extended ack).
+#include "psample/netlink/message.hpp"
+
+#include <cerrno>
+#include <cstring>
+
+namespace psample::netlink {
+
+namespace {
+constexpr uint16_t ext_ack_message = 1;                        // NLMSGERR_ATTR_MSG
+constexpr uint16_t ext_ack_offset = 2;                         // NLMSGERR_ATTR_OFFS
+constexpr size_t error_header_size = 4 + message_header_size;  // struct nlmsgerr
+}  // namespace
+
+Result<KernelAck> parse_ack(const Message& message) noexcept {
+  if (!message.is_error()) {
+    return Error(ErrorCode::invalid_argument, 0, "netlink message type %u is not NLMSG_ERROR", message.type);
+  }
+  if (message.payload.size() < error_header_size) {
+    return Error(ErrorCode::malformed, 0, "NLMSG_ERROR payload of %zu bytes is shorter than struct nlmsgerr (20)",
+                 message.payload.size());
+  }
+  KernelAck ack;
+  const int32_t code = static_cast<int32_t>(load_u32(message.payload.data()));
+  ack.error = code < 0 ? -code : code;
+  if (!(message.flags & flag_ack_tlvs)) return ack;
+
+  // The request is echoed after the error code unless the ack was capped.
+  size_t tlv_offset = error_header_size;
+  if (!(message.flags & flag_capped)) {
+    const uint32_t echoed = load_u32(message.payload.data() + 4);
+    if (echoed < message_header_size || 4 + align4(echoed) > message.payload.size()) {
+      return Error(ErrorCode::malformed, 0, "NLMSG_ERROR echoes a request of %u bytes that does not fit", echoed);
+    }
+    tlv_offset = 4 + align4(echoed);
+  }
+  AttributeReader reader(message.payload.subview(tlv_offset));
+  Attribute attribute;
+  while (reader.next(attribute)) {
+    if (attribute.type() == ext_ack_message) {
+      ByteView text = attribute.payload();
+      const void* nul = text.empty() ? nullptr : std::memchr(text.data(), 0, text.size());
+      const size_t length = nul ? static_cast<size_t>(static_cast<const uint8_t*>(nul) - text.data()) : text.size();
+      ack.message = std::string_view(reinterpret_cast<const char*>(text.data()), length);
+    } else if (attribute.type() == ext_ack_offset) {
+      if (auto offset = attribute.as_u32()) {
+        ack.has_offset = true;
+        ack.offset = *offset;
+      }
+    }
+  }
+  if (reader.failed()) {
+    return Error(ErrorCode::malformed, 0, "NLMSG_ERROR extended ack: %s", reader.failure());
+  }
+  return ack;
+}
+
+Error error_from_ack(const KernelAck& ack, const char* what) noexcept {
+  ErrorCode code = ErrorCode::kernel_error;
+  if (ack.error == EPERM || ack.error == EACCES) code = ErrorCode::permission_denied;
+  Error error(code, ack.error, "%s failed: %s%s%.*s", what, std::strerror(ack.error), ack.message.empty() ? "" : ": ",
+              static_cast<int>(ack.message.size()), ack.message.data());
+  error.set_kernel_message(ack.message.data(), static_cast<unsigned>(ack.message.size()));
+  return error;
+}
+
+}  // namespace psample::netlink

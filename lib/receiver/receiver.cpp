@@ -1,0 +1,269 @@
+// psample-cpp layer 3: the Receiver (composes the netlink layer and the decoder).
+#include "psample/receiver.hpp"
+
+#include <linux/netlink.h>
+#include <poll.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "decode/sample_writer.hpp"
+#include "psample/decode.hpp"
+#include "psample/netlink/message.hpp"
+#include "psample/netlink/request_builder.hpp"
+#include "receiver/sequence_tracker.hpp"
+
+namespace psample {
+
+struct Receiver::State {
+  ReceiverOptions options;
+  netlink::Socket socket;
+  netlink::FamilyInfo family;
+  int receive_buffer_bytes = 0;
+  std::unique_ptr<uint8_t[]> buffer;
+  size_t buffer_size = 0;
+  ReceiverStats stats;
+  detail::SequenceTracker sequences;
+
+  size_t process(ByteView datagram, uint32_t sender_port, SampleHandler& on_sample,
+                 const GroupHandler* on_group) noexcept;
+  Result<size_t> receive(SampleHandler& on_sample, const GroupHandler* on_group,
+                         std::chrono::milliseconds timeout) noexcept;
+};
+
+namespace {
+
+Error family_missing(const Error& cause) noexcept {
+  Error error(ErrorCode::family_not_found, cause.system_errno(),
+              "psample generic netlink family not found: load the psample kernel module (modprobe psample) or add a "
+              "tc sample action");
+  error.set_kernel_message(cause.kernel_message(), static_cast<unsigned>(std::strlen(cause.kernel_message())));
+  return error;
+}
+
+Result<void> join(netlink::Socket& socket, const netlink::FamilyInfo& family, const char* group_name) noexcept {
+  auto id = family.find_group(group_name);
+  if (!id) {
+    return Error(ErrorCode::group_not_found, 0, "the psample family has no '%s' multicast group", group_name);
+  }
+  auto joined = socket.join_group(*id);
+  if (!joined && joined.error().code() == ErrorCode::permission_denied) {
+    return Error(ErrorCode::permission_denied, joined.error().system_errno(),
+                 "joining psample '%s' needs CAP_NET_ADMIN (kernels >= 6.7): run as root or grant the capability",
+                 group_name);
+  }
+  return joined;
+}
+
+}  // namespace
+
+Receiver::Receiver(std::unique_ptr<State> state) noexcept : state_(std::move(state)) {}
+Receiver::Receiver(Receiver&&) noexcept = default;
+Receiver& Receiver::operator=(Receiver&&) noexcept = default;
+Receiver::~Receiver() = default;
+
+Result<Receiver> Receiver::open(const ReceiverOptions& options) noexcept {
+  if (options.max_batch == 0) return Error(ErrorCode::invalid_argument, 0, "max_batch must be at least 1");
+  auto socket = netlink::Socket::open(NETLINK_GENERIC);
+  if (!socket) return socket.error();
+
+  std::unique_ptr<State> state(new State);
+  state->options = options;
+  state->socket = std::move(*socket);
+  state->buffer_size = max_sample_datagram;
+  state->buffer.reset(new uint8_t[state->buffer_size]);
+  netlink::Socket& s = state->socket;
+
+  // Extended ack only improves error text; kernels before 4.12 lack it.
+  if (options.extended_ack) (void)s.set_extended_ack(true);
+
+  auto family = netlink::resolve_family(s, family_name, MutableByteView(state->buffer.get(), state->buffer_size));
+  if (!family) {
+    if (family.error().code() == ErrorCode::family_not_found) return family_missing(family.error());
+    return family.error();
+  }
+  state->family = *family;
+
+  if (options.receive_buffer_bytes > 0) {
+    auto size = s.set_receive_buffer(options.receive_buffer_bytes);
+    if (!size) return size.error();
+  }
+  if (options.no_enobufs) {
+    if (auto r = s.set_no_enobufs(true); !r) return r.error();
+  }
+  if (options.nonblocking) {
+    if (auto r = s.set_nonblocking(true); !r) return r.error();
+  }
+  if (auto r = join(s, state->family, packets_group_name); !r) return r.error();
+  if (options.config_events) {
+    if (auto r = join(s, state->family, config_group_name); !r) return r.error();
+  }
+  auto size = s.receive_buffer();
+  if (!size) return size.error();
+  state->receive_buffer_bytes = *size;
+  return Receiver(std::move(state));
+}
+
+Receiver Receiver::detached(uint16_t family_id, const ReceiverOptions& options) {
+  std::unique_ptr<State> state(new State);
+  state->options = options;
+  state->family.id = family_id;
+  return Receiver(std::move(state));
+}
+
+size_t Receiver::State::process(ByteView datagram, uint32_t sender_port, SampleHandler& on_sample,
+                                const GroupHandler* on_group) noexcept {
+  size_t delivered = 0;
+  netlink::MessageReader messages(datagram);
+  netlink::Message message;
+  while (messages.next(message)) {
+    if (message.type != family.id) {
+      // NLMSG_ERROR / OVERRUN / DONE in the stream, or another family's message.
+      ++stats.ignored_family;
+      continue;
+    }
+    if (sender_port != 0 && !options.accept_userspace) {
+      ++stats.ignored_sender;
+      continue;
+    }
+    const int command = netlink::genl_command(message);
+    if (command == static_cast<int>(Command::sample)) {
+      auto view = detail::SampleWriter::decode(message.bytes);
+      if (!view) {
+        ++stats.malformed;
+        continue;
+      }
+      detail::SampleWriter::set_sender_port(*view, sender_port);
+      if (view->has_group_seq()) stats.lost += sequences.observe(view->group(), view->group_seq());
+      ++stats.samples;
+      stats.bytes += view->data().size();
+      ++delivered;
+      on_sample(*view);
+    } else if (command == static_cast<int>(Command::new_group) || command == static_cast<int>(Command::del_group)) {
+      if (on_group == nullptr) {
+        ++stats.ignored_command;
+        continue;
+      }
+      auto group = decode_group(message.bytes);
+      if (!group) {
+        ++stats.malformed;
+        continue;
+      }
+      ++stats.group_events;
+      (*on_group)(*group);
+    } else if (command < 0) {
+      ++stats.malformed;  // too short for a genlmsghdr
+    } else {
+      ++stats.ignored_command;
+    }
+  }
+  if (messages.failed()) ++stats.malformed;
+  return delivered;
+}
+
+size_t Receiver::process(ByteView datagram, uint32_t sender_port, SampleHandler on_sample) noexcept {
+  return state_->process(datagram, sender_port, on_sample, nullptr);
+}
+
+size_t Receiver::process(ByteView datagram, uint32_t sender_port, SampleHandler on_sample,
+                         GroupHandler on_group) noexcept {
+  return state_->process(datagram, sender_port, on_sample, &on_group);
+}
+
+Result<size_t> Receiver::receive(SampleHandler on_sample, std::chrono::milliseconds timeout) noexcept {
+  return state_->receive(on_sample, nullptr, timeout);
+}
+
+Result<size_t> Receiver::receive(SampleHandler on_sample, GroupHandler on_group,
+                                 std::chrono::milliseconds timeout) noexcept {
+  return state_->receive(on_sample, &on_group, timeout);
+}
+
+Result<size_t> Receiver::State::receive(SampleHandler& on_sample, const GroupHandler* on_group,
+                                        std::chrono::milliseconds timeout) noexcept {
+  State& state = *this;
+  if (!state.socket.is_open()) {
+    return Error(ErrorCode::invalid_argument, 0, "this Receiver is detached: feed it with process()");
+  }
+  const MutableByteView receive_buffer(state.buffer.get(), state.buffer_size);
+  size_t delivered = 0;
+  size_t datagrams = 0;
+  bool waited = false;
+  // Try a non-blocking receive first: while data is queued there is one
+  // recvmsg per datagram and no poll at all.
+  while (datagrams < state.options.max_batch) {
+    auto datagram = state.socket.receive(receive_buffer, /*dont_wait=*/true);
+    if (datagram) {
+      ++datagrams;
+      delivered +=
+          state.process(ByteView(receive_buffer.data(), datagram->size), datagram->sender_port, on_sample, on_group);
+      continue;
+    }
+    switch (datagram.error().code()) {
+      case ErrorCode::overrun:
+        ++state.stats.overruns;  // reported once per overflow; the socket keeps working
+        ++datagrams;
+        continue;
+      case ErrorCode::truncated:
+        ++state.stats.truncated;
+        ++datagrams;
+        continue;
+      case ErrorCode::interrupted: continue;
+      case ErrorCode::would_block: break;
+      default: return datagram.error();
+    }
+    // Queue empty.
+    if (datagrams > 0 || waited || timeout.count() == 0) return delivered;
+    pollfd descriptor{state.socket.fd(), POLLIN, 0};
+    const long long wait_ms = timeout.count() < 0 ? -1 : timeout.count();
+    const int ready = ::poll(&descriptor, 1, wait_ms > 0x7fffffff ? 0x7fffffff : static_cast<int>(wait_ms));
+    if (ready < 0) {
+      if (errno == EINTR) return Error(ErrorCode::interrupted, EINTR, "receive interrupted by a signal");
+      return Error(ErrorCode::system, errno, "poll(netlink socket) failed: %s", std::strerror(errno));
+    }
+    if (ready == 0) return delivered;
+    waited = true;
+  }
+  return delivered;
+}
+
+ReceiverStats Receiver::stats() const noexcept {
+  ReceiverStats stats = state_->stats;
+  if (state_->socket.is_open()) {
+    auto drops = state_->socket.kernel_drops();
+    if (drops) stats.kernel_drops = *drops;
+  }
+  return stats;
+}
+
+std::vector<GroupCounters> Receiver::group_counters() const { return state_->sequences.groups(); }
+
+Result<std::vector<GroupInfo>> Receiver::groups() const noexcept {
+  auto socket = netlink::Socket::open(NETLINK_GENERIC);
+  if (!socket) return socket.error();
+  uint8_t request_buffer[32];
+  netlink::RequestBuilder builder(MutableByteView(request_buffer, sizeof request_buffer));
+  builder.begin(state_->family.id, netlink::flag_request | netlink::flag_dump, 1);
+  builder.put_genl_header(static_cast<uint8_t>(Command::get_group), 1);
+  auto request = builder.finish();
+  if (!request) return request.error();
+
+  std::unique_ptr<uint8_t[]> scratch(new uint8_t[max_sample_datagram]);
+  std::vector<GroupInfo> groups;
+  auto done = netlink::exchange(*socket, *request, MutableByteView(scratch.get(), max_sample_datagram),
+                                "PSAMPLE_CMD_GET_GROUP", [&](const netlink::Message& reply) -> Result<void> {
+                                  if (reply.type != state_->family.id) return {};
+                                  auto group = decode_group(reply.bytes);
+                                  if (!group) return group.error();
+                                  groups.push_back(*group);
+                                  return {};
+                                });
+  if (!done) return done.error();
+  return groups;
+}
+
+int Receiver::fd() const noexcept { return state_->socket.fd(); }
+int Receiver::receive_buffer_bytes() const noexcept { return state_->receive_buffer_bytes; }
+const netlink::FamilyInfo& Receiver::family() const noexcept { return state_->family; }
+
+}  // namespace psample

@@ -1,0 +1,163 @@
+// Layer 3: the Receiver's delivery, policies and counters, fed datagrams
+// through process() (no kernel needed; the host suite covers the socket).
+#include <catch2/catch.hpp>
+
+#include <cerrno>
+#include <vector>
+
+#include "psample/packet.hpp"
+#include "psample/receiver.hpp"
+#include "support/psample_wire.hpp"
+
+using namespace psample;
+using wire::Bytes;
+
+namespace {
+ByteView view(const Bytes& b) { return ByteView(b.data(), b.size()); }
+
+Bytes sample(uint32_t group, uint32_t seq, size_t data_size = 64) {
+  wire::SampleSpec spec;
+  spec.group = group;
+  spec.seq = seq;
+  spec.data = wire::filled(data_size);
+  return wire::aligned(wire::kernel_sample(spec));
+}
+
+struct Collector {
+  std::vector<Packet> samples;
+  std::vector<GroupInfo> groups;
+};
+}  // namespace
+
+TEST_CASE("samples are delivered and counted", "[receiver]") {
+  Receiver receiver = Receiver::detached(wire::test_family_id);
+  Collector got;
+  const Bytes datagram = sample(7, 1, 100);
+  CHECK(receiver.process(view(datagram), 0, [&](const PacketView& p) { got.samples.emplace_back(p); }) == 1);
+  REQUIRE(got.samples.size() == 1);
+  CHECK(got.samples[0].group() == 7);
+  CHECK(got.samples[0].data().size() == 100);
+  const ReceiverStats stats = receiver.stats();
+  CHECK(stats.samples == 1);
+  CHECK(stats.bytes == 100);
+  CHECK(stats.malformed == 0);
+  CHECK(stats.ignored() == 0);
+  CHECK_FALSE(stats.kernel_drops);  // detached: no socket to ask about
+}
+
+TEST_CASE("a datagram holding several messages delivers each", "[receiver]") {
+  Receiver receiver = Receiver::detached(wire::test_family_id);
+  std::vector<uint32_t> seqs;
+  const Bytes datagram = wire::cat({sample(1, 10), sample(1, 11), sample(2, 500)});
+  CHECK(receiver.process(view(datagram), 0, [&](const PacketView& p) { seqs.push_back(p.group_seq()); }) == 3);
+  CHECK(seqs == std::vector<uint32_t>{10, 11, 500});
+}
+
+TEST_CASE("samples from user-space producers are ignored unless accepted", "[receiver]") {
+  const Bytes datagram = sample(1, 1);
+  SECTION("default: ignored and counted") {
+    Receiver receiver = Receiver::detached(wire::test_family_id);
+    size_t n = 0;
+    CHECK(receiver.process(view(datagram), 4242, [&](const PacketView&) { ++n; }) == 0);
+    CHECK(n == 0);
+    CHECK(receiver.stats().ignored_sender == 1);
+  }
+  SECTION("accepted: the view tells the sender") {
+    ReceiverOptions options;
+    options.accept_userspace = true;
+    Receiver receiver = Receiver::detached(wire::test_family_id, options);
+    uint32_t sender = 0;
+    CHECK(receiver.process(view(datagram), 4242, [&](const PacketView& p) { sender = p.sender_port(); }) == 1);
+    CHECK(sender == 4242);
+    CHECK(receiver.stats().ignored_sender == 0);
+  }
+}
+
+TEST_CASE("bad input is counted, skipped, and the stream goes on", "[receiver]") {
+  Receiver receiver = Receiver::detached(wire::test_family_id);
+  size_t delivered = 0;
+  auto count = [&](const PacketView&) { ++delivered; };
+
+  Bytes wrong_width =
+      wire::aligned(wire::genl_message(wire::test_family_id, 0, wire::attr(attr::origsize, wire::u16(1))));
+  Bytes other_family = sample(1, 1);
+  other_family[4] = 0x33;
+  const Bytes wrong_command = wire::aligned(wire::genl_message(wire::test_family_id, 1, {}));
+  const Bytes error_message = wire::message(2, wire::cat({wire::u32(uint32_t(-EINVAL)), Bytes(16, 0)}));
+  const Bytes overrun = wire::message(4, {});
+  const Bytes no_genl_header = wire::message(wire::test_family_id, {});
+
+  const Bytes datagram = wire::cat(
+      {wrong_width, sample(3, 1), other_family, wrong_command, error_message, overrun, no_genl_header, sample(3, 2)});
+  CHECK(receiver.process(view(datagram), 0, count) == 2);
+
+  Bytes broken_length = sample(3, 3);
+  broken_length[0] = 0xff;  // nlmsg_len past the datagram
+  CHECK(receiver.process(view(broken_length), 0, count) == 0);
+  CHECK(receiver.process(view(sample(3, 4)), 0, count) == 1);  // next datagram is fine
+
+  const ReceiverStats stats = receiver.stats();
+  CHECK(delivered == 3);
+  CHECK(stats.samples == 3);
+  CHECK(stats.malformed == 3);        // wrong width, no genl header, broken length
+  CHECK(stats.ignored_family == 3);   // other family, NLMSG_ERROR, NLMSG_OVERRUN
+  CHECK(stats.ignored_command == 1);  // GET_GROUP
+  CHECK(stats.lost == 1);             // seq 3 was in the broken datagram: a real loss
+}
+
+TEST_CASE("sequence gaps estimate losses per group", "[receiver]") {
+  Receiver receiver = Receiver::detached(wire::test_family_id);
+  auto ignore = [](const PacketView&) {};
+  for (uint32_t seq : {100u, 101u, 105u, 106u}) (void)receiver.process(view(sample(1, seq)), 0, ignore);  // 3 lost
+  for (uint32_t seq : {0xfffffffeu, 0xffffffffu, 0u, 2u})
+    (void)receiver.process(view(sample(2, seq)), 0, ignore);  // wrap, 1 lost
+  (void)receiver.process(view(sample(3, 9)), 0, ignore);      // first sight: no gap
+  (void)receiver.process(view(sample(3, 0)), 0, ignore);      // went backwards (group re-created): resync, no loss
+  (void)receiver.process(view(sample(3, 2)), 0, ignore);      // 1 lost after the resync
+  CHECK(receiver.stats().lost == 5);
+  const std::vector<GroupCounters> groups = receiver.group_counters();
+  REQUIRE(groups.size() == 3);
+  CHECK(groups[0].group == 1);
+  CHECK(groups[0].lost == 3);
+  CHECK(groups[0].samples == 4);
+  CHECK(groups[1].lost == 1);
+  CHECK(groups[1].last_seq == 2);
+  CHECK(groups[2].lost == 1);
+  CHECK(groups[2].samples == 3);
+}
+
+TEST_CASE("group events go to the group handler", "[receiver]") {
+  Receiver receiver = Receiver::detached(wire::test_family_id);
+  const Bytes event = wire::aligned(wire::genl_message(
+      wire::test_family_id, 2,
+      wire::cat({wire::attr(attr::sample_group, wire::u32(9)), wire::attr(attr::group_refcount, wire::u32(1)),
+                 wire::attr(attr::group_seq, wire::u32(0))}),
+      0x2));
+  std::vector<GroupInfo> events;
+  CHECK(receiver.process(
+            view(event), 0, [](const PacketView&) {}, [&](const GroupInfo& g) { events.push_back(g); }) == 0);
+  REQUIRE(events.size() == 1);
+  CHECK(events[0].group == 9);
+  CHECK(events[0].command == Command::new_group);
+  CHECK(receiver.stats().group_events == 1);
+
+  // Without a group handler the event is counted as ignored.
+  CHECK(receiver.process(view(event), 0, [](const PacketView&) {}) == 0);
+  CHECK(receiver.stats().ignored_command == 1);
+}
+
+TEST_CASE("a detached receiver refuses to receive from a socket", "[receiver]") {
+  Receiver receiver = Receiver::detached(wire::test_family_id);
+  CHECK(receiver.fd() == -1);
+  auto result = receiver.receive([](const PacketView&) {}, std::chrono::milliseconds(0));
+  REQUIRE_FALSE(result);
+  CHECK(result.error().code() == ErrorCode::invalid_argument);
+}
+
+TEST_CASE("error codes have stable names", "[receiver]") {
+  CHECK(std::string(to_string(ErrorCode::family_not_found)) == "family_not_found");
+  CHECK(std::string(to_string(ErrorCode::truncated)) == "truncated");
+  const Error e(ErrorCode::malformed, 0, "value %d", 42);
+  CHECK(std::string(e.message()) == "value 42");
+  CHECK(std::string(e.kernel_message()).empty());
+}

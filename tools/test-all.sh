@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Runs every psample-cpp test: the meson test suites (unit, host-kernel,
+# examples) and the build matrix (gcc C++17 with -Werror, clang C++20,
+# the library with -fno-exceptions -fno-rtti). Installs what it needs.
+# Run as root: the host-kernel suite creates its own network namespace.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+tools/install-deps.sh
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "note: not root; the host-kernel suite will report SKIP (it needs to create a network namespace)" >&2
+fi
+
+setup() {  # setup DIR [meson options...]: configure DIR fresh or reconfigure it
+  local dir=$1
+  shift
+  if [ -f "$dir/build.ninja" ]; then
+    meson setup --reconfigure "$dir" "$@" >/dev/null
+  else
+    meson setup "$dir" "$@" >/dev/null
+  fi
+}
+
+echo "== gcc, C++17, -Werror: all test suites"
+setup build/gcc-cxx17 -Dwerror=true -Dcpp_std=c++17
+meson test -C build/gcc-cxx17 --print-errorlogs
+
+echo "== clang, C++20, -Werror: all test suites"
+CXX=clang++ setup build/clang-cxx20 -Dwerror=true -Dcpp_std=c++20
+meson test -C build/clang-cxx20 --print-errorlogs
+
+echo "== library alone, -fno-exceptions -fno-rtti -Os, static"
+setup build/noexcept -Dwerror=true -Dtests=disabled -Dtools=disabled -Ddefault_library=static \
+  -Dbuildtype=minsize -Dcpp_args='-fno-exceptions -fno-rtti'
+ninja -C build/noexcept
+size build/noexcept/libpsample-cpp.a | awk 'NR > 1 { text += $1 } END { print "library text bytes (-Os, no exceptions, no RTTI): " text }'
+
+echo "all psample-cpp tests passed"
