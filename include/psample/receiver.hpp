@@ -38,6 +38,13 @@ struct ReceiverOptions {
   // Most datagrams one receive() call drains before returning, so a flood
   // cannot keep the caller inside receive() forever.
   size_t max_batch = 256;
+  // Deliver only these sample groups (empty: all). Filtered in the kernel by
+  // a cBPF socket filter, so other groups never fill the socket buffer.
+  std::vector<uint32_t> groups;
+  // Watch nlctrl's "notify" group: when the psample module is unloaded and
+  // loaded again (memberships are dropped, ids may change), re-resolve the
+  // family and rejoin its groups, without the caller reopening anything.
+  bool follow_module_reload = true;
 };
 
 // Counters since open(). All are totals, never reset.
@@ -52,6 +59,8 @@ struct ReceiverStats {
   uint64_t ignored_family = 0;   // messages of another family or control messages (NLMSG_ERROR, OVERRUN...)
   uint64_t group_events = 0;     // NEW_GROUP / DEL_GROUP delivered
   uint64_t lost = 0;             // estimated from per-group GROUP_SEQ gaps
+  uint64_t family_removed = 0;   // psample unregistered (module unloaded) while open
+  uint64_t resubscriptions = 0;  // psample registered again and "packets" was rejoined
   // The kernel's exact drop count for this socket (/proc/net/netlink), when readable.
   std::optional<uint64_t> kernel_drops;
 

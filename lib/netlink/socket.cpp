@@ -2,6 +2,7 @@
 #include "psample/netlink/socket.hpp"
 
 #include <fcntl.h>
+#include <linux/filter.h>
 #include <linux/netlink.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -111,6 +112,20 @@ Result<void> Socket::set_nonblocking(bool enabled) noexcept {
   if (flags < 0) return system_error(errno, "fcntl(F_GETFL)");
   const int wanted = enabled ? flags | O_NONBLOCK : flags & ~O_NONBLOCK;
   if (fcntl(fd_, F_SETFL, wanted) != 0) return system_error(errno, "fcntl(F_SETFL)");
+  return {};
+}
+
+Result<void> Socket::attach_filter(const FilterInstruction* program, size_t count) noexcept {
+  static_assert(sizeof(FilterInstruction) == sizeof(sock_filter), "FilterInstruction must match struct sock_filter");
+  if (count == 0 || count > BPF_MAXINSNS) {
+    return Error(ErrorCode::invalid_argument, 0, "a socket filter has 1 to %d instructions, got %zu", BPF_MAXINSNS, count);
+  }
+  sock_fprog fprog{};
+  fprog.len = static_cast<unsigned short>(count);
+  fprog.filter = reinterpret_cast<sock_filter*>(const_cast<FilterInstruction*>(program));
+  if (setsockopt(fd_, SOL_SOCKET, SO_ATTACH_FILTER, &fprog, sizeof fprog) != 0) {
+    return system_error(errno, "SO_ATTACH_FILTER");
+  }
   return {};
 }
 

@@ -9,6 +9,7 @@
 
 #include "decode/sample_writer.hpp"
 #include "psample/decode.hpp"
+#include "psample/group_filter.hpp"
 #include "psample/netlink/message.hpp"
 #include "psample/netlink/request_builder.hpp"
 #include "receiver/sequence_tracker.hpp"
@@ -24,6 +25,11 @@ struct Receiver::State {
   size_t buffer_size = 0;
   ReceiverStats stats;
   detail::SequenceTracker sequences;
+  uint32_t joined_packets = 0;  // group ids we are members of (0: none)
+  uint32_t joined_config = 0;
+
+  Result<void> subscribe(bool force) noexcept;
+  void on_controller_message(const netlink::Message& message) noexcept;
 
   size_t process(ByteView datagram, uint32_t sender_port, SampleHandler& on_sample,
                  const GroupHandler* on_group) noexcept;
@@ -94,14 +100,70 @@ Result<Receiver> Receiver::open(const ReceiverOptions& options) noexcept {
   if (options.nonblocking) {
     if (auto r = s.set_nonblocking(true); !r) return r.error();
   }
-  if (auto r = join(s, state->family, packets_group_name); !r) return r.error();
-  if (options.config_events) {
-    if (auto r = join(s, state->family, config_group_name); !r) return r.error();
+  if (options.follow_module_reload) {
+    auto nlctrl = netlink::resolve_family(s, "nlctrl", MutableByteView(state->buffer.get(), state->buffer_size));
+    if (!nlctrl) return nlctrl.error();
+    auto notify = nlctrl->find_group("notify");
+    if (!notify) return Error(ErrorCode::group_not_found, 0, "nlctrl has no 'notify' group");
+    if (auto r = s.join_group(*notify); !r) return r.error();
   }
+  if (auto r = state->subscribe(/*force=*/true); !r) return r.error();
   auto size = s.receive_buffer();
   if (!size) return size.error();
   state->receive_buffer_bytes = *size;
   return Receiver(std::move(state));
+}
+
+// Joins "packets" (and "config") of the current family and installs the
+// group filter for its id. `force` rejoins even groups we think we are in
+// (after a reload the kernel drops memberships without telling us).
+Result<void> Receiver::State::subscribe(bool force) noexcept {
+  if (!socket.is_open()) return {};
+  if (!options.groups.empty()) {
+    auto program = build_group_filter(family.id, options.groups);
+    if (!program) return program.error();
+    if (auto r = socket.attach_filter(program->data(), program->size()); !r) return r.error();
+  }
+  const auto packets = family.find_group(packets_group_name);
+  if (force || !packets || *packets != joined_packets) {
+    if (auto r = join(socket, family, packets_group_name); !r) return r.error();
+    joined_packets = *packets;
+  }
+  if (options.config_events) {
+    const auto config = family.find_group(config_group_name);
+    if (force || !config || *config != joined_config) {
+      if (auto r = join(socket, family, config_group_name); !r) return r.error();
+      joined_config = *config;
+    }
+  }
+  return {};
+}
+
+// nlctrl notifications: psample going away or coming back.
+void Receiver::State::on_controller_message(const netlink::Message& message) noexcept {
+  constexpr int ctrl_cmd_newfamily = 1, ctrl_cmd_delfamily = 2, ctrl_cmd_newmcast_grp = 7;
+  const int command = netlink::genl_command(message);
+  if (command != ctrl_cmd_newfamily && command != ctrl_cmd_delfamily && command != ctrl_cmd_newmcast_grp) {
+    ++stats.ignored_family;
+    return;
+  }
+  auto changed = netlink::parse_family(message.bytes);
+  if (!changed) {
+    ++stats.malformed;
+    return;
+  }
+  if (std::strcmp(changed->name, family_name) != 0) return;  // another family's news
+  if (command == ctrl_cmd_delfamily) {
+    ++stats.family_removed;
+    joined_packets = joined_config = 0;
+    return;
+  }
+  if (changed->group_count == 0) return;  // NEWFAMILY of a family whose groups come next
+  const bool was_joined = joined_packets != 0;
+  family = *changed;
+  if (subscribe(/*force=*/command == ctrl_cmd_newfamily) && !was_joined && joined_packets != 0) {
+    ++stats.resubscriptions;
+  }
 }
 
 Receiver Receiver::detached(uint16_t family_id, const ReceiverOptions& options) {
@@ -118,8 +180,11 @@ size_t Receiver::State::process(ByteView datagram, uint32_t sender_port, SampleH
   netlink::Message message;
   while (messages.next(message)) {
     if (message.type != family.id) {
-      // NLMSG_ERROR / OVERRUN / DONE in the stream, or another family's message.
-      ++stats.ignored_family;
+      if (message.type == netlink::genl_controller_id && options.follow_module_reload && sender_port == 0) {
+        on_controller_message(message);
+      } else {
+        ++stats.ignored_family;  // NLMSG_ERROR / OVERRUN / DONE in the stream, or another family
+      }
       continue;
     }
     if (sender_port != 0 && !options.accept_userspace) {

@@ -9,6 +9,14 @@
 
 namespace psample::netlink {
 
+// One classic-BPF instruction, laid out like the kernel's struct sock_filter.
+struct FilterInstruction {
+  uint16_t code;
+  uint8_t jt;
+  uint8_t jf;
+  uint32_t k;
+};
+
 // What receive() got: the datagram's length and who sent it.
 struct Datagram {
   size_t size = 0;           // bytes written to the buffer (the whole datagram)
@@ -49,6 +57,10 @@ class Socket {
   Result<void> set_extended_ack(bool enabled) noexcept;
   // O_NONBLOCK on the fd: receive() then returns would_block instead of waiting.
   Result<void> set_nonblocking(bool enabled) noexcept;
+
+  // Attaches (or replaces) a classic-BPF socket filter (SO_ATTACH_FILTER).
+  // Messages the filter rejects never reach the receive buffer.
+  Result<void> attach_filter(const FilterInstruction* program, size_t count) noexcept;
 
   // Sends one request to the kernel.
   Result<void> send(ByteView message) noexcept;
