@@ -87,6 +87,16 @@ std::vector<psample::Packet> collect(psample::Receiver& receiver, size_t count, 
   return got;
 }
 
+std::vector<psample::Packet> collect_until_quiet(psample::Receiver& receiver, std::chrono::milliseconds quiet) {
+  std::vector<psample::Packet> got;
+  for (;;) {
+    auto r = receiver.receive([&](const psample::PacketView& p) { got.emplace_back(p); }, quiet);
+    INFO("receive: " << (r ? "" : r.error().message()));
+    REQUIRE(r);
+    if (*r == 0) return got;
+  }
+}
+
 VethPair::VethPair(const std::string& a_name, const std::string& b_name, int mtu) : a(a_name), b(b_name) {
   sh("ip link add " + a + " mtu " + std::to_string(mtu) + " type veth peer name " + b + " mtu " + std::to_string(mtu));
   sh("ip link set " + a + " up && ip link set " + b + " up");

@@ -30,11 +30,25 @@ void send_frames(const std::string& interface, const std::vector<std::vector<uin
 std::vector<psample::Packet> collect(psample::Receiver& receiver, size_t count,
                                      std::chrono::milliseconds timeout = std::chrono::milliseconds(3000));
 
+// Calls receive() until `quiet` passes without a sample; returns them all.
+std::vector<psample::Packet> collect_until_quiet(psample::Receiver& receiver,
+                                                 std::chrono::milliseconds quiet = std::chrono::milliseconds(700));
+
 // A veth pair (a <-> b) that is deleted again when the object goes away.
 struct VethPair {
   VethPair(const std::string& a, const std::string& b, int mtu = 1500);
   ~VethPair();
   std::string a, b;
 };
+
+}  // namespace guest
+
+namespace guest {
+
+// Well-formed frames (valid checksums) that tshark and tcpdump decode.
+std::vector<uint8_t> ipv4_icmp_echo(uint16_t id, uint16_t seq, size_t payload);
+std::vector<uint8_t> ipv6_icmp_echo(uint16_t id, uint16_t seq, size_t payload);
+std::vector<uint8_t> arp_request();
+std::vector<uint8_t> ipv4_udp(uint16_t port, size_t payload);
 
 }  // namespace guest
