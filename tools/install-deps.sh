@@ -3,7 +3,7 @@
 # Idempotent: installs only what is missing. Uses sudo when not root.
 set -euo pipefail
 
-packages=(meson ninja-build g++ clang pkg-config catch2 python3 iproute2 "$@")
+packages=(meson ninja-build g++ clang pkg-config catch2 python3 iproute2 tshark tcpdump "$@")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

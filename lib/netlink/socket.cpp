@@ -118,7 +118,8 @@ Result<void> Socket::set_nonblocking(bool enabled) noexcept {
 Result<void> Socket::attach_filter(const FilterInstruction* program, size_t count) noexcept {
   static_assert(sizeof(FilterInstruction) == sizeof(sock_filter), "FilterInstruction must match struct sock_filter");
   if (count == 0 || count > BPF_MAXINSNS) {
-    return Error(ErrorCode::invalid_argument, 0, "a socket filter has 1 to %d instructions, got %zu", BPF_MAXINSNS, count);
+    return Error(ErrorCode::invalid_argument, 0, "a socket filter has 1 to %d instructions, got %zu", BPF_MAXINSNS,
+                 count);
   }
   sock_fprog fprog{};
   fprog.len = static_cast<unsigned short>(count);

@@ -10,8 +10,9 @@
 #include "decode/sample_writer.hpp"
 #include "psample/decode.hpp"
 #include "psample/group_filter.hpp"
+#include "psample/group_list.hpp"
 #include "psample/netlink/message.hpp"
-#include "psample/netlink/request_builder.hpp"
+#include "receiver/family_errors.hpp"
 #include "receiver/sequence_tracker.hpp"
 
 namespace psample {
@@ -38,14 +39,6 @@ struct Receiver::State {
 };
 
 namespace {
-
-Error family_missing(const Error& cause) noexcept {
-  Error error(ErrorCode::family_not_found, cause.system_errno(),
-              "psample generic netlink family not found: load the psample kernel module (modprobe psample) or add a "
-              "tc sample action");
-  error.set_kernel_message(cause.kernel_message(), static_cast<unsigned>(std::strlen(cause.kernel_message())));
-  return error;
-}
 
 Result<void> join(netlink::Socket& socket, const netlink::FamilyInfo& family, const char* group_name) noexcept {
   auto id = family.find_group(group_name);
@@ -85,8 +78,7 @@ Result<Receiver> Receiver::open(const ReceiverOptions& options) noexcept {
 
   auto family = netlink::resolve_family(s, family_name, MutableByteView(state->buffer.get(), state->buffer_size));
   if (!family) {
-    if (family.error().code() == ErrorCode::family_not_found) return family_missing(family.error());
-    return family.error();
+    return detail::explain_family_error(family.error());
   }
   state->family = *family;
 
@@ -303,32 +295,19 @@ ReceiverStats Receiver::stats() const noexcept {
 
 std::vector<GroupCounters> Receiver::group_counters() const { return state_->sequences.groups(); }
 
-Result<std::vector<GroupInfo>> Receiver::groups() const noexcept {
-  auto socket = netlink::Socket::open(NETLINK_GENERIC);
-  if (!socket) return socket.error();
-  uint8_t request_buffer[32];
-  netlink::RequestBuilder builder(MutableByteView(request_buffer, sizeof request_buffer));
-  builder.begin(state_->family.id, netlink::flag_request | netlink::flag_dump, 1);
-  builder.put_genl_header(static_cast<uint8_t>(Command::get_group), 1);
-  auto request = builder.finish();
-  if (!request) return request.error();
-
-  std::unique_ptr<uint8_t[]> scratch(new uint8_t[max_sample_datagram]);
-  std::vector<GroupInfo> groups;
-  auto done = netlink::exchange(*socket, *request, MutableByteView(scratch.get(), max_sample_datagram),
-                                "PSAMPLE_CMD_GET_GROUP", [&](const netlink::Message& reply) -> Result<void> {
-                                  if (reply.type != state_->family.id) return {};
-                                  auto group = decode_group(reply.bytes);
-                                  if (!group) return group.error();
-                                  groups.push_back(*group);
-                                  return {};
-                                });
-  if (!done) return done.error();
-  return groups;
-}
+Result<std::vector<GroupInfo>> Receiver::groups() const noexcept { return list_groups(state_->family.id); }
 
 int Receiver::fd() const noexcept { return state_->socket.fd(); }
 int Receiver::receive_buffer_bytes() const noexcept { return state_->receive_buffer_bytes; }
 const netlink::FamilyInfo& Receiver::family() const noexcept { return state_->family; }
+
+Error detail::explain_family_error(const Error& cause) noexcept {
+  if (cause.code() != ErrorCode::family_not_found) return cause;
+  Error error(ErrorCode::family_not_found, cause.system_errno(),
+              "psample generic netlink family not found: load the psample kernel module (modprobe psample) or add a "
+              "tc sample action");
+  error.set_kernel_message(cause.kernel_message(), static_cast<unsigned>(std::strlen(cause.kernel_message())));
+  return error;
+}
 
 }  // namespace psample

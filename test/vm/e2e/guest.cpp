@@ -50,7 +50,7 @@ int kernel_version() {
 
 std::vector<uint8_t> frame(size_t length, uint16_t ethertype, uint8_t seed) {
   std::vector<uint8_t> f(length);
-  for (size_t i = 0; i < 6; ++i) f[i] = 0xff;                 // broadcast
+  for (size_t i = 0; i < 6; ++i) f[i] = 0xff;                      // broadcast
   const uint8_t source[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01};  // locally administered
   for (size_t i = 0; i < 6; ++i) f[6 + i] = source[i];
   f[12] = uint8_t(ethertype >> 8);

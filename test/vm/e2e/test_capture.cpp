@@ -91,27 +91,32 @@ TEST_CASE("record a golden capture", "[.capture]") {
   guest::VethPair veth("cap0", "cap1");
   const uint32_t cap0 = guest::ifindex("cap0"), cap1 = guest::ifindex("cap1");
   guest::sh("tc qdisc add dev cap1 clsact && tc qdisc add dev cap0 clsact");
-  guest::sh("tc filter add dev cap1 ingress pref 1 matchall action sample rate 1 group 21 trunc 128 "
-            "cookie c0ffee0000000001");
+  guest::sh(
+      "tc filter add dev cap1 ingress pref 1 matchall action sample rate 1 group 21 trunc 128 "
+      "cookie c0ffee0000000001");
   expected << "event command=new_group group=21\n";
   guest::sh("tc filter add dev cap0 egress pref 1 matchall action sample rate 1 group 22 trunc 64");
   expected << "event command=new_group group=22\n";
   rec.drain();
 
   // 3. Traffic: each frame leaves cap0 (group 22, egress) and enters cap1 (group 21, ingress).
-  const std::vector<std::vector<uint8_t>> frames = {guest::ipv4_icmp_echo(0x4242, 1, 56), guest::ipv6_icmp_echo(0x4242, 2, 56),
-                                                    guest::arp_request(), guest::ipv4_udp(9, 958)};
+  const std::vector<std::vector<uint8_t>> frames = {guest::ipv4_icmp_echo(0x4242, 1, 56),
+                                                    guest::ipv6_icmp_echo(0x4242, 2, 56), guest::arp_request(),
+                                                    guest::ipv4_udp(9, 958)};
   const uint64_t time_min = guest::realtime_ns();
   guest::send_frames("cap0", frames);
   rec.drain();
   const uint64_t time_max = guest::realtime_ns();
   for (const auto& frame : frames) {
-    const std::string proto = frame[12] == 0x08 && frame[13] == 0x00 ? "0x0800" : frame[12] == 0x86 ? "0x86dd" : "0x0806";
-    expected << "sample group=22 rate=1 trunc=64 iif=- oif=" << cap0 << " origsize=" << frame.size() << " proto=" << proto
-             << " cookie=- time_min=" << time_min << " time_max=" << time_max << " frame=" << hex(frame) << "\n";
-    expected << "sample group=21 rate=1 trunc=128 iif=" << cap1 << " oif=- origsize=" << frame.size() << " proto=" << proto
-             << " cookie=" << (kernel >= 611 ? "c0ffee0000000001" : "-") << " time_min=" << time_min
-             << " time_max=" << time_max << " frame=" << hex(frame) << "\n";
+    const std::string proto = frame[12] == 0x08 && frame[13] == 0x00 ? "0x0800"
+                              : frame[12] == 0x86                    ? "0x86dd"
+                                                                     : "0x0806";
+    expected << "sample group=22 rate=1 trunc=64 iif=- oif=" << cap0 << " origsize=" << frame.size()
+             << " proto=" << proto << " cookie=- time_min=" << time_min << " time_max=" << time_max
+             << " frame=" << hex(frame) << "\n";
+    expected << "sample group=21 rate=1 trunc=128 iif=" << cap1 << " oif=- origsize=" << frame.size()
+             << " proto=" << proto << " cookie=" << (kernel >= 611 ? "c0ffee0000000001" : "-")
+             << " time_min=" << time_min << " time_max=" << time_max << " frame=" << hex(frame) << "\n";
   }
 
   // 4. The GET_GROUP dump, recorded raw, on a second socket.

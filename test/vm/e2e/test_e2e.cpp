@@ -56,7 +56,8 @@ TEST_CASE("ingress sampling on a veth pair: every field as configured", "[e2e]")
   Receiver receiver = open_receiver();
 
   std::vector<std::vector<uint8_t>> frames;
-  for (size_t length : {60, 100, 101, 150, 1514}) frames.push_back(guest::frame(length, test_ethertype, uint8_t(length)));
+  for (size_t length : {60, 100, 101, 150, 1514})
+    frames.push_back(guest::frame(length, test_ethertype, uint8_t(length)));
   const uint64_t before = guest::realtime_ns();
   guest::send_frames("in0", frames);
   auto samples = guest::collect(receiver, frames.size());
@@ -209,7 +210,8 @@ TEST_CASE("GET_GROUP lists the live groups with refcount and seq", "[e2e]") {
   INFO("groups(): " << (groups ? "" : groups.error().message()));
   REQUIRE(groups);
   auto find = [&](uint32_t id) -> const GroupInfo* {
-    for (const GroupInfo& g : *groups) if (g.group == id) return &g;
+    for (const GroupInfo& g : *groups)
+      if (g.group == id) return &g;
     return nullptr;
   };
   const GroupInfo* g108 = find(108);
@@ -307,8 +309,8 @@ TEST_CASE("module reload: the same Receiver resubscribes and goes on delivering"
   {
     const ReceiverStats s = receiver.stats();
     INFO("after reload: family_removed " << s.family_removed << ", resubscriptions " << s.resubscriptions
-         << ", ignored_family " << s.ignored_family << ", malformed " << s.malformed << ", family id "
-         << receiver.family().id);
+                                         << ", ignored_family " << s.ignored_family << ", malformed " << s.malformed
+                                         << ", family id " << receiver.family().id);
     REQUIRE(samples.size() == 2);
   }
   CHECK(samples[0].group() == 112);

@@ -1,0 +1,48 @@
+// psample-cpp layer 3: the GET_GROUP dump.
+#include "psample/group_list.hpp"
+
+#include <linux/netlink.h>
+
+#include <memory>
+
+#include "psample/decode.hpp"
+#include "psample/netlink/genl_controller.hpp"
+#include "psample/netlink/request_builder.hpp"
+#include "receiver/family_errors.hpp"
+
+namespace psample {
+
+Result<std::vector<GroupInfo>> list_groups(uint16_t family_id) noexcept {
+  auto socket = netlink::Socket::open(NETLINK_GENERIC);
+  if (!socket) return socket.error();
+  uint8_t request_buffer[32];
+  netlink::RequestBuilder builder(MutableByteView(request_buffer, sizeof request_buffer));
+  builder.begin(family_id, netlink::flag_request | netlink::flag_dump, 1);
+  builder.put_genl_header(static_cast<uint8_t>(Command::get_group), 1);
+  auto request = builder.finish();
+  if (!request) return request.error();
+
+  std::unique_ptr<uint8_t[]> scratch(new uint8_t[max_sample_datagram]);
+  std::vector<GroupInfo> groups;
+  auto done = netlink::exchange(*socket, *request, MutableByteView(scratch.get(), max_sample_datagram),
+                                "PSAMPLE_CMD_GET_GROUP", [&](const netlink::Message& reply) -> Result<void> {
+                                  if (reply.type != family_id) return {};
+                                  auto group = decode_group(reply.bytes);
+                                  if (!group) return group.error();
+                                  groups.push_back(*group);
+                                  return {};
+                                });
+  if (!done) return done.error();
+  return groups;
+}
+
+Result<std::vector<GroupInfo>> list_groups() noexcept {
+  auto socket = netlink::Socket::open(NETLINK_GENERIC);
+  if (!socket) return socket.error();
+  std::unique_ptr<uint8_t[]> scratch(new uint8_t[max_sample_datagram]);
+  auto family = netlink::resolve_family(*socket, family_name, MutableByteView(scratch.get(), max_sample_datagram));
+  if (!family) return detail::explain_family_error(family.error());
+  return list_groups(family->id);
+}
+
+}  // namespace psample

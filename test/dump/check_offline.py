@@ -1,0 +1,174 @@
+#!/usr/bin/env python3
+"""psample-dump offline tests, against the real kernel captures in test/data/.
+
+1. `psample-dump -r nlmon.pcap --format json` gives every sample's fields as
+   the recording scenario configured and sent them (expected.txt).
+2. The same fields as tshark's psample dissector reads from the capture.
+3. `-w out.pcapng`: tshark and tcpdump read it; tshark decodes the inner
+   packets (ICMP, ICMPv6, ARP, UDP); lengths, comments and nanosecond
+   timestamps round-trip.
+4. Hostile capture files give a clear error and exit status 5, never a crash.
+
+usage: check_offline.py PSAMPLE_DUMP DATA_DIR
+"""
+import calendar
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+failures = []
+
+
+def check(condition, what):
+    if not condition:
+        failures.append(what)
+        print("FAIL: " + what)
+
+
+def expected_lines(path):
+    out = []
+    for line in open(path):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        kind, *fields = line.split(" ")
+        out.append((kind, dict(f.split("=", 1) for f in fields)))
+    return out
+
+
+def run(args, **kw):
+    return subprocess.run(args, capture_output=True, **kw)
+
+
+def tshark_time(text):
+    # "Nov 26, 2026 16:47:31.047810330 UTC" -> ns since the epoch
+    date, fraction = text.replace(" UTC", "").rsplit(".", 1)
+    seconds = calendar.timegm(time.strptime(date, "%b %d, %Y %H:%M:%S"))
+    return seconds * 10**9 + int(fraction.ljust(9, "0")[:9])
+
+
+def check_capture(dump, directory):
+    name = os.path.basename(directory)
+    pcap = os.path.join(directory, "nlmon.pcap")
+    expected = expected_lines(os.path.join(directory, "expected.txt"))
+
+    # 1. JSON against the scenario.
+    result = run([dump, "-r", pcap, "--format", "json"], text=True)
+    check(result.returncode == 0, "%s: psample-dump -r exits 0 (got %d: %s)" % (name, result.returncode, result.stderr))
+    objects = [json.loads(line) for line in result.stdout.splitlines()]
+    samples = [o for o in objects if o["type"] == "sample"]
+    wanted = [f for kind, f in expected if kind == "sample"]
+    check(len(samples) == len(wanted), "%s: %d samples decoded, %d sent" % (name, len(samples), len(wanted)))
+    by_group = {}
+    for s in samples:
+        by_group.setdefault(s["group"], []).append(s)
+    for group in set(int(f["group"]) for f in wanted):
+        got = by_group.get(group, [])
+        exp = [f for f in wanted if int(f["group"]) == group]
+        check(len(got) == len(exp), "%s: group %d sample count" % (name, group))
+        for index, (s, e) in enumerate(zip(got, exp)):
+            where = "%s group %d sample %d" % (name, group, index)
+            frame = bytes.fromhex(e["frame"])
+            data = frame[: min(int(e["trunc"]), len(frame))]
+            check(s["seq"] == index, where + ": seq")
+            check(s["rate"] == int(e["rate"]), where + ": rate")
+            check(s["origsize"] == int(e["origsize"]), where + ": origsize")
+            check(s["proto"] == int(e["proto"], 16), where + ": proto")
+            check(s.get("in_ifindex") == (None if e["iif"] == "-" else int(e["iif"])), where + ": in_ifindex")
+            check(s.get("out_ifindex") == (None if e["oif"] == "-" else int(e["oif"])), where + ": out_ifindex")
+            check(s.get("user_cookie") == (None if e["cookie"] == "-" else e["cookie"]), where + ": user_cookie")
+            check(int(e["time_min"]) <= s["timestamp"] <= int(e["time_max"]), where + ": timestamp window")
+            check(s["data"] == data.hex() and s["data_len"] == len(data), where + ": data")
+            check(s["truncated"] == (len(data) < len(frame)), where + ": truncated flag")
+
+    # 2. The same fields as tshark's psample dissector (attributes 0-14).
+    fields = ["psample.sample_group", "psample.group_seq_num", "psample.iifindex", "psample.oifindex",
+              "psample.origsize", "psample.sample_rate", "psample.proto", "psample.timestamp"]
+    args = ["tshark", "-r", pcap, "-Y", "psample.cmd == 0", "-T", "fields", "-E", "separator=|"]
+    for f in fields:
+        args += ["-e", f]
+    result = run(args, text=True)
+    check(result.returncode == 0, "%s: tshark reads the capture (%s)" % (name, result.stderr.strip()))
+    rows = [line.split("|") for line in result.stdout.splitlines()]
+    check(len(rows) == len(samples), "%s: tshark sees %d samples, psample-dump %d" % (name, len(rows), len(samples)))
+    for row, s in zip(rows, samples):
+        number = lambda text: int(text, 0) if text else None
+        where = "%s tshark row group %s seq %s" % (name, row[0], row[1])
+        check(number(row[0]) == s["group"] and number(row[1]) == s["seq"], where + ": group/seq")
+        check(number(row[2]) == s.get("in_ifindex") and number(row[3]) == s.get("out_ifindex"), where + ": ifindexes")
+        check(number(row[4]) == s["origsize"] and number(row[5]) == s["rate"], where + ": origsize/rate")
+        check(number(row[6]) == s["proto"], where + ": proto")
+        check(tshark_time(row[7]) == s["timestamp"], where + ": timestamp")
+
+    # 3. pcapng out, read back by tshark and tcpdump.
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "samples.pcapng")
+        result = run([dump, "-r", pcap, "-w", out], text=True)
+        check(result.returncode == 0, "%s: -w exits 0 (%s)" % (name, result.stderr))
+        result = run(["tshark", "-r", out, "-T", "fields", "-E", "separator=|", "-e", "frame.time_epoch",
+                      "-e", "frame.cap_len", "-e", "frame.len", "-e", "frame.protocols", "-e", "frame.comment",
+                      "-e", "frame.interface_name"], text=True)
+        check(result.returncode == 0, "%s: tshark reads the pcapng (%s)" % (name, result.stderr.strip()))
+        rows = [line.split("|") for line in result.stdout.splitlines()]
+        check(len(rows) == len(samples), "%s: pcapng holds %d packets, want %d" % (name, len(rows), len(samples)))
+        inner = {0x0800: ("icmp", "udp"), 0x86DD: ("icmpv6",), 0x0806: ("arp",)}
+        for row, s in zip(rows, samples):
+            where = "%s pcapng group %d seq %d" % (name, s["group"], s["seq"])
+            seconds, fraction = row[0].split(".")
+            check(int(seconds) * 10**9 + int(fraction.ljust(9, "0")) == s["timestamp"], where + ": ns timestamp")
+            check(int(row[1]) == s["data_len"] and int(row[2]) == s["origsize"], where + ": captured/original length")
+            check(row[3].startswith("eth:ethertype:"), where + ": Ethernet link type (%s)" % row[3])
+            check(any(p in row[3].split(":") for p in inner[s["proto"]]), where + ": inner protocol in " + row[3])
+            check("group %d seq %d rate %d" % (s["group"], s["seq"], s["rate"]) in row[4], where + ": comment")
+            ifindex = s.get("in_ifindex", s.get("out_ifindex"))
+            check(row[5] == "ifindex%d" % ifindex, where + ": interface name " + row[5])
+        result = run(["tcpdump", "-nn", "-r", out], text=True)
+        check(result.returncode == 0, "%s: tcpdump reads the pcapng (%s)" % (name, result.stderr.strip()))
+        check(len(result.stdout.splitlines()) == len(samples), "%s: tcpdump lists every packet" % name)
+        check("ICMP echo request" in result.stdout and "ICMP6, echo request" in result.stdout,
+              "%s: tcpdump decodes the echo requests" % name)
+
+
+def check_hostile(dump, directory):
+    pcap = open(os.path.join(directory, "nlmon.pcap"), "rb").read()
+    cases = {
+        "empty file": b"",
+        "wrong magic": b"\x00\x01\x02\x03" + pcap[4:],
+        "truncated pcap header": pcap[:20],
+        "truncated record": pcap[: 24 + 16 + 10],
+        "absurd record length": pcap[:32] + (0x7FFFFFF0).to_bytes(4, "little") + pcap[36:],
+        "pcapng truncated block": bytes.fromhex("0a0d0d0a") + (28).to_bytes(4, "little") + b"\x4d\x3c\x2b\x1a",
+        "pcapng absurd block length": bytes.fromhex("0a0d0d0a") + (0xFFFFFFF0).to_bytes(4, "little")
+        + b"\x4d\x3c\x2b\x1a" + bytes(16),
+        "pcapng bad byte-order magic": bytes.fromhex("0a0d0d0a") + (28).to_bytes(4, "little") + bytes(20),
+        "pcapng packet before any interface": bytes.fromhex("0a0d0d0a") + (28).to_bytes(4, "little")
+        + b"\x4d\x3c\x2b\x1a" + bytes.fromhex("01000000ffffffffffffffff") + (28).to_bytes(4, "little")
+        + (6).to_bytes(4, "little") + (32).to_bytes(4, "little") + bytes(20) + (32).to_bytes(4, "little"),
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        for what, content in cases.items():
+            path = os.path.join(tmp, "hostile")
+            open(path, "wb").write(content)
+            result = run([dump, "-r", path], text=True)
+            message = result.stderr.strip().splitlines()[-1] if result.stderr.strip() else ""
+            print("%-36s exit %d: %s" % (what, result.returncode, message))
+            check(result.returncode == 5, "hostile '%s': exit status 5 (got %d)" % (what, result.returncode))
+            check(message.startswith("psample-dump: " + path), "hostile '%s': the error names the file" % what)
+
+
+def main():
+    dump, data = sys.argv[1], sys.argv[2]
+    directories = sorted(os.path.join(data, d) for d in os.listdir(data) if d.startswith("kernel-"))
+    check(len(directories) >= 2, "captures of two kernels")
+    for directory in directories:
+        check_capture(dump, directory)
+    check_hostile(dump, directories[0])
+    print("%d checks failed" % len(failures) if failures else "psample-dump offline: all checks passed")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

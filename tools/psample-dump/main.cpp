@@ -1,0 +1,281 @@
+// psample-dump: tcpdump for psample. Live capture, offline decoding of
+// netlink captures, text/JSON/libpsample output and pcapng writing. It uses
+// only psample-cpp's public API.
+#include <signal.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cinttypes>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <memory>
+#include <string>
+
+#include "capture_reader.hpp"
+#include "interface_names.hpp"
+#include "netns.hpp"
+#include "options.hpp"
+#include "pcapng_writer.hpp"
+#include "psample/psample.hpp"
+#include "sample_formatter.hpp"
+
+namespace {
+
+enum Exit {
+  exit_ok = 0,
+  exit_runtime = 1,
+  exit_usage = 2,
+  exit_no_psample = 3,
+  exit_permission = 4,
+  exit_bad_capture = 5,
+  exit_no_netns = 6,
+};
+
+volatile sig_atomic_t stop_requested = 0;
+void on_signal(int) { stop_requested = 1; }
+
+void install_signal_handlers() {
+  struct sigaction action {};
+  action.sa_handler = on_signal;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = 0;  // no SA_RESTART: a signal ends the wait in receive()
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+}
+
+uint64_t now_ns() {
+  timespec t;
+  clock_gettime(CLOCK_REALTIME, &t);
+  return uint64_t(t.tv_sec) * 1000000000u + uint64_t(t.tv_nsec);
+}
+
+int exit_code_for(const psample::Error& error) {
+  switch (error.code()) {
+    case psample::ErrorCode::family_not_found: return exit_no_psample;
+    case psample::ErrorCode::permission_denied: return exit_permission;
+    default: return exit_runtime;
+  }
+}
+
+int report(const psample::Error& error) {
+  std::fprintf(stderr, "psample-dump: %s\n", error.message());
+  if (*error.kernel_message() != '\0') std::fprintf(stderr, "psample-dump: kernel says: %s\n", error.kernel_message());
+  return exit_code_for(error);
+}
+
+// The summary: key=value pairs, one line, then one line per group.
+void print_summary(const psample::Receiver& receiver, double seconds, bool live) {
+  const psample::ReceiverStats s = receiver.stats();
+  char drops[32] = "n/a";
+  if (s.kernel_drops) std::snprintf(drops, sizeof drops, "%" PRIu64, *s.kernel_drops);
+  std::fprintf(stderr,
+               "psample-dump: samples=%" PRIu64 " bytes=%" PRIu64 " samples_per_s=%.1f seconds=%.3f lost=%" PRIu64
+               " overruns=%" PRIu64 " kernel_drops=%s truncated=%" PRIu64 " malformed=%" PRIu64 " ignored=%" PRIu64
+               " group_events=%" PRIu64 "%s\n",
+               s.samples, s.bytes, seconds > 0 ? double(s.samples) / seconds : 0.0, seconds, s.lost, s.overruns,
+               live ? drops : "n/a", s.truncated, s.malformed, s.ignored(), s.group_events,
+               s.resubscriptions ? " resubscribed=yes" : "");
+  for (const psample::GroupCounters& g : receiver.group_counters()) {
+    std::fprintf(stderr, "psample-dump: group=%" PRIu32 " samples=%" PRIu64 " lost=%" PRIu64 " last_seq=%" PRIu32 "\n",
+                 g.group, g.samples, g.lost, g.last_seq);
+  }
+}
+
+// Where samples go with -w: a pcapng writer over a file (or stdout for "-").
+struct Output {
+  std::unique_ptr<FILE, int (*)(FILE*)> file{nullptr, std::fclose};
+  std::unique_ptr<dump::PcapngWriter> writer;
+
+  bool open(const std::string& path, dump::InterfaceNames& names) {
+    if (path.empty()) return true;
+    FILE* out = stdout;
+    if (path != "-") {
+      file.reset(std::fopen(path.c_str(), "wb"));
+      out = file.get();
+    }
+    if (out == nullptr) {
+      std::fprintf(stderr, "psample-dump: cannot write %s: %s\n", path.c_str(), std::strerror(errno));
+      return false;
+    }
+    writer.reset(new dump::PcapngWriter(out, names));
+    return true;
+  }
+};
+
+int list(const dump::Options& options) {
+  auto groups = psample::list_groups();
+  if (!groups) return report(groups.error());
+  dump::InterfaceNames names(false);
+  dump::SampleFormatter(options.format, false, names, stdout).group_table(*groups);
+  return exit_ok;
+}
+
+int live(const dump::Options& options) {
+  psample::ReceiverOptions receiver_options;
+  receiver_options.groups = options.groups;
+  receiver_options.receive_buffer_bytes = options.receive_buffer;
+  receiver_options.no_enobufs = options.no_enobufs;
+  receiver_options.accept_userspace = options.accept_userspace;
+  receiver_options.config_events = options.config_events;
+  auto opened = psample::Receiver::open(receiver_options);
+  if (!opened) return report(opened.error());
+  psample::Receiver& receiver = *opened;
+
+  dump::InterfaceNames names(!options.numeric);
+  Output output;
+  if (!output.open(options.write_file, names)) return exit_runtime;
+  std::unique_ptr<dump::PcapngWriter>& writer = output.writer;
+  FILE* text_out = options.write_file == "-" ? stderr : stdout;
+  dump::SampleFormatter formatter(options.format, options.verbose, names, text_out);
+  const bool print_samples = writer == nullptr && !options.stats_only;
+
+  install_signal_handlers();
+  const auto start = std::chrono::steady_clock::now();
+  auto next_stats = start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                std::chrono::duration<double>(options.stats_interval));
+  uint64_t shown = 0;
+  auto on_sample = [&](const psample::PacketView& p) {
+    if (options.count != 0 && shown >= options.count) return;
+    ++shown;
+    if (writer)
+      writer->write(p, now_ns());
+    else if (print_samples)
+      formatter.sample(p, now_ns());
+  };
+  auto on_group = [&](const psample::GroupInfo& g) {
+    if (!options.stats_only) formatter.group_event(g);
+  };
+  int status = exit_ok;
+  while (!stop_requested && (options.count == 0 || shown < options.count)) {
+    auto wait = std::chrono::milliseconds(500);
+    if (options.stats_interval > 0) {
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(next_stats - std::chrono::steady_clock::now());
+      if (left < wait) wait = left < std::chrono::milliseconds(0) ? std::chrono::milliseconds(0) : left;
+    }
+    auto received = receiver.receive(on_sample, on_group, wait);
+    if (!received && received.error().code() != psample::ErrorCode::interrupted) {
+      status = report(received.error());
+      break;
+    }
+    std::fflush(text_out);
+    if (options.stats_interval > 0 && std::chrono::steady_clock::now() >= next_stats) {
+      print_summary(receiver, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), true);
+      next_stats += std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+          std::chrono::duration<double>(options.stats_interval));
+    }
+  }
+  if (writer && writer->failed()) {
+    std::fprintf(stderr, "psample-dump: writing %s failed\n", options.write_file.c_str());
+    status = exit_runtime;
+  }
+  if (output.file) std::fflush(output.file.get());
+  std::fflush(stdout);
+  print_summary(receiver, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), true);
+  return status;
+}
+
+// Finds psample's family id in a capture: the GETFAMILY reply (or a NEWFAMILY
+// notification) for "psample".
+int find_family_id(dump::CaptureReader& reader) {
+  dump::CaptureRecord record;
+  int id = -1;
+  while (id < 0 && reader.next(record) == 1) {
+    psample::netlink::MessageReader messages(dump::generic_netlink_payload(record));
+    psample::netlink::Message m;
+    while (messages.next(m)) {
+      if (m.type != psample::netlink::genl_controller_id) continue;
+      auto family = psample::netlink::parse_family(m.bytes);
+      if (family && std::string(family->name) == psample::family_name) id = family->id;
+    }
+  }
+  reader.rewind();
+  return id;
+}
+
+int offline(const dump::Options& options) {
+  dump::CaptureReader reader;
+  if (!reader.open(options.read_file)) {
+    std::fprintf(stderr, "psample-dump: %s\n", reader.error().c_str());
+    return exit_bad_capture;
+  }
+  int family_id = options.family_id;
+  if (family_id < 0) family_id = find_family_id(reader);
+  if (!reader.error().empty()) {
+    std::fprintf(stderr, "psample-dump: %s\n", reader.error().c_str());
+    return exit_bad_capture;
+  }
+  if (family_id < 0) {
+    std::fprintf(stderr,
+                 "psample-dump: %s holds no GETFAMILY reply for psample, so its family id is unknown: pass "
+                 "--family-id ID (on the capturing host, `genl ctrl get name psample` shows it)\n",
+                 options.read_file.c_str());
+    return exit_bad_capture;
+  }
+
+  psample::ReceiverOptions receiver_options;
+  receiver_options.accept_userspace = true;  // a capture does not tell senders apart
+  psample::Receiver receiver = psample::Receiver::detached(uint16_t(family_id), receiver_options);
+  dump::InterfaceNames names(false);  // the capturing host's interfaces are not ours
+  Output output;
+  if (!output.open(options.write_file, names)) return exit_runtime;
+  std::unique_ptr<dump::PcapngWriter>& writer = output.writer;
+  FILE* text_out = options.write_file == "-" ? stderr : stdout;
+  dump::SampleFormatter formatter(options.format, options.verbose, names, text_out);
+
+  uint64_t shown = 0;
+  dump::CaptureRecord record;
+  auto wanted = [&](uint32_t group) {
+    if (options.groups.empty()) return true;
+    for (uint32_t g : options.groups)
+      if (g == group) return true;
+    return false;
+  };
+  auto on_sample = [&](const psample::PacketView& p) {
+    if ((options.count != 0 && shown >= options.count) || !wanted(p.group())) return;
+    ++shown;
+    if (writer)
+      writer->write(p, record.time_ns);
+    else if (!options.stats_only)
+      formatter.sample(p, record.time_ns);
+  };
+  auto on_group = [&](const psample::GroupInfo& g) {
+    if (!options.stats_only && wanted(g.group)) formatter.group_event(g);
+  };
+  int result;
+  while ((result = reader.next(record)) == 1 && (options.count == 0 || shown < options.count)) {
+    const psample::ByteView payload = dump::generic_netlink_payload(record);
+    if (!payload.empty()) receiver.process(payload, 0, on_sample, on_group);
+  }
+  std::fflush(stdout);
+  print_summary(receiver, 0, false);
+  if (result < 0) {
+    std::fprintf(stderr, "psample-dump: %s\n", reader.error().c_str());
+    return exit_bad_capture;
+  }
+  return exit_ok;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  dump::Options options;
+  bool exit_now = false;
+  if (!dump::parse_options(argc, argv, options, exit_now)) return exit_usage;
+  if (exit_now) return exit_ok;
+  if (options.write_file == "-")
+    std::setvbuf(stdout, nullptr, _IOFBF, 1 << 16);
+  else
+    std::setvbuf(stdout, nullptr, _IOLBF, 0);
+  if (!options.read_file.empty()) return offline(options);
+  if (!options.netns.empty()) {
+    std::string error;
+    if (!dump::enter_netns(options.netns, error)) {
+      std::fprintf(stderr, "psample-dump: %s\n", error.c_str());
+      return exit_no_netns;
+    }
+  }
+  if (options.list_groups) return list(options);
+  return live(options);
+}

@@ -1,0 +1,145 @@
+#include "options.hpp"
+
+#include <getopt.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+namespace dump {
+
+namespace {
+
+const char usage[] =
+    "usage: psample-dump [options]            receive psample samples live\n"
+    "       psample-dump -r FILE [options]    decode a pcap/pcapng capture of netlink traffic\n"
+    "       psample-dump -l                   list the kernel's sample groups\n"
+    "\n"
+    "  -g, --group GROUP       only this group (repeatable); filtered in the kernel\n"
+    "  -c, --count COUNT       stop after COUNT samples\n"
+    "  -w, --write FILE        write samples to a pcapng file (- for stdout)\n"
+    "  -r, --read FILE         read a capture (LINKTYPE_NETLINK pcap or pcapng)\n"
+    "      --family-id ID      psample's family id in that capture, if it has no GETFAMILY reply\n"
+    "  -F, --format FORMAT     text (default), json or libpsample\n"
+    "  -n                      print interface numbers, not names\n"
+    "  -v                      add a hex dump of each sample's data\n"
+    "  -l, --list-groups       print group, refcount and seq of each group and exit\n"
+    "      --config-events     also print groups being created and destroyed\n"
+    "      --rcvbuf BYTES      socket receive buffer size\n"
+    "      --no-enobufs        do not report socket overruns (NETLINK_NO_ENOBUFS)\n"
+    "      --accept-userspace  accept samples from user-space producers\n"
+    "      --netns NAME|PATH   open the socket in that network namespace\n"
+    "      --stats             print no samples, only the summary\n"
+    "      --stats-interval S  also print the summary every S seconds\n"
+    "  -h, --help              this text\n"
+    "\n"
+    "exit status: 0 done, 1 runtime error, 2 usage error, 3 psample not available,\n"
+    "4 permission denied, 5 unreadable or invalid capture file, 6 network namespace not found\n";
+
+bool number(const char* text, unsigned long long max, unsigned long long& out) {
+  if (text == nullptr || *text == '\0' || *text == '-') return false;
+  char* end = nullptr;
+  errno = 0;
+  out = std::strtoull(text, &end, 0);
+  return errno == 0 && *end == '\0' && out <= max;
+}
+
+bool fail(const char* what, const char* value) {
+  std::fprintf(stderr, "psample-dump: %s: '%s'\n\n%s", what, value ? value : "", usage);
+  return false;
+}
+
+}  // namespace
+
+bool parse_options(int argc, char** argv, Options& options, bool& exit_now) {
+  enum {
+    opt_family_id = 256,
+    opt_config_events,
+    opt_rcvbuf,
+    opt_no_enobufs,
+    opt_accept_userspace,
+    opt_netns,
+    opt_stats,
+    opt_stats_interval,
+  };
+  static const option long_options[] = {
+      {"group", required_argument, nullptr, 'g'},
+      {"count", required_argument, nullptr, 'c'},
+      {"write", required_argument, nullptr, 'w'},
+      {"read", required_argument, nullptr, 'r'},
+      {"format", required_argument, nullptr, 'F'},
+      {"list-groups", no_argument, nullptr, 'l'},
+      {"help", no_argument, nullptr, 'h'},
+      {"family-id", required_argument, nullptr, opt_family_id},
+      {"config-events", no_argument, nullptr, opt_config_events},
+      {"rcvbuf", required_argument, nullptr, opt_rcvbuf},
+      {"no-enobufs", no_argument, nullptr, opt_no_enobufs},
+      {"accept-userspace", no_argument, nullptr, opt_accept_userspace},
+      {"netns", required_argument, nullptr, opt_netns},
+      {"stats", no_argument, nullptr, opt_stats},
+      {"stats-interval", required_argument, nullptr, opt_stats_interval},
+      {nullptr, 0, nullptr, 0},
+  };
+  exit_now = false;
+  opterr = 0;
+  int c;
+  unsigned long long value = 0;
+  while ((c = getopt_long(argc, argv, ":g:c:w:r:F:lnvh", long_options, nullptr)) != -1) {
+    switch (c) {
+      case 'g':
+        if (!number(optarg, 0xffffffffull, value)) return fail("-g wants a group number (0-4294967295)", optarg);
+        options.groups.push_back(uint32_t(value));
+        break;
+      case 'c':
+        if (!number(optarg, ~0ull, value) || value == 0) return fail("-c wants a positive count", optarg);
+        options.count = value;
+        break;
+      case 'w': options.write_file = optarg; break;
+      case 'r': options.read_file = optarg; break;
+      case 'F':
+        if (std::strcmp(optarg, "text") == 0)
+          options.format = Format::text;
+        else if (std::strcmp(optarg, "json") == 0)
+          options.format = Format::json;
+        else if (std::strcmp(optarg, "libpsample") == 0)
+          options.format = Format::libpsample;
+        else
+          return fail("--format is text, json or libpsample", optarg);
+        break;
+      case 'l': options.list_groups = true; break;
+      case 'n': options.numeric = true; break;
+      case 'v': options.verbose = true; break;
+      case 'h':
+        std::fputs(usage, stdout);
+        exit_now = true;
+        return true;
+      case opt_family_id:
+        if (!number(optarg, 0xffff, value)) return fail("--family-id wants a number (0-65535)", optarg);
+        options.family_id = int(value);
+        break;
+      case opt_config_events: options.config_events = true; break;
+      case opt_rcvbuf:
+        if (!number(optarg, 0x7fffffff, value) || value == 0) return fail("--rcvbuf wants a size in bytes", optarg);
+        options.receive_buffer = int(value);
+        break;
+      case opt_no_enobufs: options.no_enobufs = true; break;
+      case opt_accept_userspace: options.accept_userspace = true; break;
+      case opt_netns: options.netns = optarg; break;
+      case opt_stats: options.stats_only = true; break;
+      case opt_stats_interval: {
+        char* end = nullptr;
+        options.stats_interval = std::strtod(optarg, &end);
+        if (*end != '\0' || !(options.stats_interval > 0)) return fail("--stats-interval wants seconds > 0", optarg);
+        break;
+      }
+      case ':': return fail("option needs a value", argv[optind - 1]);
+      default: return fail("unknown option", argv[optind - 1]);
+    }
+  }
+  if (optind < argc) return fail("unexpected argument", argv[optind]);
+  if (!options.read_file.empty() && options.list_groups) return fail("-l and -r do not go together", "-l");
+  return true;
+}
+
+}  // namespace dump

@@ -1,0 +1,110 @@
+#include "pcapng_writer.hpp"
+
+#include <cinttypes>
+#include <cstring>
+
+namespace dump {
+
+namespace {
+
+constexpr uint32_t block_section_header = 0x0A0D0D0A;
+constexpr uint32_t block_interface_description = 1;
+constexpr uint32_t block_enhanced_packet = 6;
+constexpr uint16_t option_end = 0;
+constexpr uint16_t option_comment = 1;
+constexpr uint16_t option_if_name = 2;
+constexpr uint16_t option_if_tsresol = 9;
+
+void put(std::string& out, const void* data, size_t size) { out.append(static_cast<const char*>(data), size); }
+void put16(std::string& out, uint16_t v) { put(out, &v, 2); }
+void put32(std::string& out, uint32_t v) { put(out, &v, 4); }
+void pad4(std::string& out) {
+  while (out.size() % 4) out.push_back('\0');
+}
+void option(std::string& out, uint16_t code, const void* data, size_t size) {
+  put16(out, code);
+  put16(out, static_cast<uint16_t>(size));
+  put(out, data, size);
+  pad4(out);
+}
+
+uint16_t load_be16(const uint8_t* p) { return static_cast<uint16_t>(p[0] << 8 | p[1]); }
+
+}  // namespace
+
+uint16_t sample_link_type(const psample::PacketView& p) {
+  const psample::ByteView d = p.data();
+  if (!p.has_proto() || d.empty()) return linktype_ethernet;
+  const bool ethertype_at_12 = d.size() >= 14 && load_be16(d.data() + 12) == p.proto();
+  if (ethertype_at_12) return linktype_ethernet;
+  if (p.proto() == 0x0800 && d[0] >> 4 == 4) return linktype_ipv4;
+  if (p.proto() == 0x86dd && d[0] >> 4 == 6) return linktype_ipv6;
+  return linktype_ethernet;
+}
+
+PcapngWriter::PcapngWriter(FILE* out, InterfaceNames& names) : out_(out), names_(names) {
+  std::string body;
+  put32(body, 0x1A2B3C4D);  // byte-order magic: the file is in host order
+  put16(body, 1);           // version 1.0
+  put16(body, 0);
+  const int64_t unknown_length = -1;
+  put(body, &unknown_length, 8);
+  const char application[] = "psample-dump (psample-cpp)";
+  option(body, 4 /* shb_userappl */, application, sizeof application - 1);
+  put32(body, option_end);
+  block(block_section_header, body);
+}
+
+void PcapngWriter::block(uint32_t type, const std::string& body) {
+  const uint32_t length = static_cast<uint32_t>(12 + body.size());
+  std::fwrite(&type, 4, 1, out_);
+  std::fwrite(&length, 4, 1, out_);
+  std::fwrite(body.data(), 1, body.size(), out_);
+  std::fwrite(&length, 4, 1, out_);
+}
+
+uint32_t PcapngWriter::interface_id(uint32_t ifindex, uint16_t link_type) {
+  const auto key = std::make_pair(ifindex, link_type);
+  auto found = interfaces_.find(key);
+  if (found != interfaces_.end()) return found->second;
+  const uint32_t id = static_cast<uint32_t>(interfaces_.size());
+  interfaces_.emplace(key, id);
+
+  std::string body;
+  put16(body, link_type);
+  put16(body, 0);
+  put32(body, 0);  // snaplen: no limit
+  std::string name = names_.name(ifindex);
+  if (name.empty()) name = ifindex == 0 ? "unknown" : "ifindex" + std::to_string(ifindex);
+  option(body, option_if_name, name.data(), name.size());
+  const uint8_t nanoseconds = 9;
+  option(body, option_if_tsresol, &nanoseconds, 1);
+  put32(body, option_end);
+  block(block_interface_description, body);
+  return id;
+}
+
+void PcapngWriter::write(const psample::PacketView& p, uint64_t fallback_time_ns) {
+  const uint32_t ifindex = p.has_in_ifindex() ? p.in_ifindex() : p.has_out_ifindex() ? p.out_ifindex() : 0;
+  const uint32_t id = interface_id(ifindex, sample_link_type(p));
+  const uint64_t time_ns = p.has_timestamp() ? p.timestamp() : fallback_time_ns;
+  const psample::ByteView data = p.data();
+
+  std::string body;
+  put32(body, id);
+  put32(body, static_cast<uint32_t>(time_ns >> 32));
+  put32(body, static_cast<uint32_t>(time_ns));
+  put32(body, static_cast<uint32_t>(data.size()));
+  put32(body, p.has_orig_size() && p.orig_size() >= data.size() ? p.orig_size() : static_cast<uint32_t>(data.size()));
+  put(body, data.data(), data.size());
+  pad4(body);
+  char comment[160];
+  const int length = std::snprintf(
+      comment, sizeof comment, "psample group %" PRIu32 " seq %" PRIu32 " rate %" PRIu32 "%s%s", p.group(),
+      p.group_seq(), p.sample_rate(), p.has_in_ifindex() ? " ingress" : "", p.has_out_ifindex() ? " egress" : "");
+  option(body, option_comment, comment, static_cast<size_t>(length));
+  put32(body, option_end);
+  block(block_enhanced_packet, body);
+}
+
+}  // namespace dump
