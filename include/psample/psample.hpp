@@ -18,3 +18,4 @@
 #include "psample/receiver.hpp"
 #include "psample/result.hpp"
 #include "psample/tunnel_view.hpp"
+#include "psample/version.hpp"
