@@ -12,7 +12,7 @@
 namespace psample {
 
 // A sample that owns its bytes: same accessors as PacketView. Up to
-// inline_capacity bytes of data + cookie + tunnel options are stored inline
+// inline_capacity bytes of data + cookie + tunnel attributes are stored inline
 // (no allocation); larger samples take one heap allocation.
 class Packet : public SampleFields {
  public:
@@ -30,6 +30,7 @@ class Packet : public SampleFields {
   ByteView user_cookie() const noexcept { return slice(cookie_); }
   // The tunnel key, its option views pointing into this Packet.
   TunnelView tunnel() const noexcept;
+  ByteView tunnel_attributes() const noexcept { return slice(tunnel_); }
   // True when the bytes live on the heap rather than inline.
   bool uses_heap() const noexcept { return heap_ != nullptr; }
 
@@ -46,8 +47,7 @@ class Packet : public SampleFields {
   void move_from(Packet& other) noexcept;
   void release() noexcept;
 
-  TunnelView tunnel_;  // scalars only; option views are rebuilt by tunnel()
-  Slice cookie_, geneve_, vxlan_, erspan_;
+  Slice cookie_, tunnel_;
   size_t size_ = 0;
   uint8_t* heap_ = nullptr;
   uint8_t inline_[inline_capacity];

@@ -16,15 +16,18 @@ class PacketView : public SampleFields {
   ByteView data() const noexcept { return data_; }
   // The tc action cookie / OVS observation ids, at most 16 bytes (6.11+).
   ByteView user_cookie() const noexcept { return user_cookie_; }
-  // The tunnel key; meaningful when has_tunnel().
-  const TunnelView& tunnel() const noexcept { return tunnel_; }
+  // The tunnel key, decoded from tunnel_attributes() (already validated by
+  // decode()); empty when !has_tunnel().
+  TunnelView tunnel() const noexcept;
+  // The raw nested attributes of PSAMPLE_ATTR_TUNNEL.
+  ByteView tunnel_attributes() const noexcept { return tunnel_attributes_; }
 
  private:
   friend struct detail::SampleWriter;
 
   ByteView data_;
   ByteView user_cookie_;
-  TunnelView tunnel_;
+  ByteView tunnel_attributes_;
 };
 
 }  // namespace psample

@@ -4,6 +4,7 @@
 #include <new>
 #include <type_traits>
 #include <utility>
+#include <utility>
 
 #include "psample/error.hpp"
 
@@ -19,6 +20,10 @@ class [[nodiscard]] Result {
     new (&value_) T(std::move(value));
   }
   Result(const Error& error) noexcept : ok_(false) { new (&error_) Error(error); }
+  // A default-constructed value, filled in place (lets decoders avoid a copy).
+  explicit Result(std::in_place_t) noexcept(std::is_nothrow_default_constructible<T>::value) : ok_(true) {
+    new (&value_) T();
+  }
 
   Result(const Result& other) : ok_(other.ok_) {
     if (ok_)
@@ -55,6 +60,13 @@ class [[nodiscard]] Result {
   const T& operator*() const& noexcept { return value_; }
 
   const Error& error() const noexcept { return error_; }
+
+  // Turns this Result into a failure holding `error`.
+  void fail(const Error& error) noexcept {
+    destroy();
+    ok_ = false;
+    new (&error_) Error(error);
+  }
 
  private:
   void destroy() noexcept {

@@ -3,7 +3,6 @@
 
 #include <cstring>
 
-#include "decode/sample_writer.hpp"
 #include "psample/netlink/attribute.hpp"
 #include "psample/netlink/message.hpp"
 
@@ -113,112 +112,23 @@ Result<TunnelView> decode_tunnel(ByteView nested) noexcept {
   return tunnel;
 }
 
-Result<PacketView> detail::SampleWriter::decode(ByteView message) noexcept {
-  auto checked = check_headers(message);
-  if (!checked) return checked.error();
-  const uint8_t* const base = message.data();
-  if (base[netlink::message_header_size] != static_cast<uint8_t>(Command::sample)) {
-    return not_a_sample(base[netlink::message_header_size]);
-  }
-
-  PacketView view;
-  const uint8_t* at = base + headers_size;
-  const uint8_t* const end = base + *checked;
-  while (at != end) {
-    const size_t remaining = static_cast<size_t>(end - at);
-    if (remaining < netlink::attribute_header_size) {
-      return bad_structure("trailing bytes shorter than an attribute header", static_cast<size_t>(at - base));
-    }
-    const uint16_t length = load_u16(at);
-    const uint16_t type = load_u16(at + 2) & netlink::attribute_type_mask;
-    if (length < netlink::attribute_header_size) {
-      return bad_structure("attribute length below 4", static_cast<size_t>(at - base));
-    }
-    if (length > remaining) {
-      return bad_structure("attribute length runs past the end of the message", static_cast<size_t>(at - base));
-    }
-    const uint8_t* const payload = at + netlink::attribute_header_size;
-    const size_t width = length - netlink::attribute_header_size;
-    const size_t advance = align4(length);
-    at = advance < remaining ? at + advance : end;
-
-    switch (type) {
-      case attr::iifindex:
-      case attr::oifindex: {
-        uint32_t index;
-        if (width == 2)
-          index = load_u16(payload);
-        else if (width == 4)
-          index = load_u32(payload);
-        else
-          return bad_width(type, width, "2 or 4");
-        (type == attr::iifindex ? view.in_ifindex_ : view.out_ifindex_) = index;
-        break;
-      }
-      case attr::origsize:
-        if (width != 4) return bad_width(type, width, "4");
-        view.orig_size_ = load_u32(payload);
-        break;
-      case attr::sample_group:
-        if (width != 4) return bad_width(type, width, "4");
-        view.group_ = load_u32(payload);
-        break;
-      case attr::group_seq:
-        if (width != 4) return bad_width(type, width, "4");
-        view.group_seq_ = load_u32(payload);
-        break;
-      case attr::sample_rate:
-        if (width != 4) return bad_width(type, width, "4");
-        view.sample_rate_ = load_u32(payload);
-        break;
-      case attr::data:
-        view.data_ = ByteView(payload, width);
-        view.data_length_ = static_cast<uint32_t>(width);
-        break;
-      case attr::group_refcount:  // in a sample this is the tunnel of kernels 5.8-5.11
-      case attr::tunnel: {
-        auto tunnel = decode_tunnel(ByteView(payload, width));
-        if (!tunnel) return tunnel.error();
-        view.tunnel_ = *tunnel;
-        view.present_ |= 1u << attr::tunnel;
-        continue;
-      }
-      case attr::pad: break;
-      case attr::out_tc:
-        if (width != 2) return bad_width(type, width, "2");
-        view.out_tc_ = load_u16(payload);
-        break;
-      case attr::out_tc_occ:
-        if (width != 8) return bad_width(type, width, "8");
-        view.out_tc_occ_ = load_u64(payload);
-        break;
-      case attr::latency:
-        if (width != 8) return bad_width(type, width, "8");
-        view.latency_ = load_u64(payload);
-        break;
-      case attr::timestamp:
-        if (width != 8) return bad_width(type, width, "8");
-        view.timestamp_ = load_u64(payload);
-        break;
-      case attr::proto:
-        if (width != 2) return bad_width(type, width, "2");
-        view.proto_ = load_u16(payload);
-        break;
-      case attr::user_cookie:
-        if (width > 16) return bad_width(type, width, "at most 16");
-        view.user_cookie_ = ByteView(payload, width);
-        break;
-      case attr::sample_probability:
-        if (width != 0) return bad_width(type, width, "0 (a flag)");
-        break;
-      default: continue;  // unknown attribute: skipped (forward compatible)
-    }
-    view.present_ |= 1u << type;
-  }
-  return view;
+Error detail::sample_structure_error(const char* what, size_t offset) noexcept { return bad_structure(what, offset); }
+Error detail::sample_width_error(uint16_t type, size_t width, const char* expected) noexcept {
+  return bad_width(type, width, expected);
+}
+Error detail::sample_command_error(unsigned command) noexcept { return not_a_sample(command); }
+bool detail::sample_tunnel_valid(ByteView nested, Result<PacketView>& result) noexcept {
+  auto tunnel = decode_tunnel(nested);
+  if (tunnel) return true;
+  result.fail(tunnel.error());
+  return false;
 }
 
-Result<PacketView> decode(ByteView message) noexcept { return detail::SampleWriter::decode(message); }
+TunnelView PacketView::tunnel() const noexcept {
+  if (!has_tunnel()) return TunnelView();
+  auto tunnel = decode_tunnel(tunnel_attributes_);
+  return tunnel ? *tunnel : TunnelView();
+}
 
 Result<GroupInfo> decode_group(ByteView message) noexcept {
   auto checked = check_headers(message);

@@ -4,43 +4,37 @@
 #include <cstring>
 #include <utility>
 
+#include "psample/decode.hpp"
+
 namespace psample {
 
 Packet::Packet(const PacketView& view) : SampleFields(view) {
-  const TunnelView& tunnel = view.tunnel();
-  const ByteView parts[] = {view.data(), view.user_cookie(), tunnel.geneve_opts, tunnel.vxlan_opts, tunnel.erspan_opts};
+  const ByteView parts[] = {view.data(), view.user_cookie(), view.tunnel_attributes()};
   size_t total = 0;
   for (const ByteView& part : parts) total += part.size();
   uint8_t* storage = inline_;
   if (total > inline_capacity) storage = heap_ = new uint8_t[total];
   size_ = total;
 
-  Slice* slices[] = {nullptr, &cookie_, &geneve_, &vxlan_, &erspan_};
+  Slice* slices[] = {nullptr, &cookie_, &tunnel_};
   size_t offset = 0;
-  for (size_t i = 0; i < 5; ++i) {
+  for (size_t i = 0; i < 3; ++i) {
     if (!parts[i].empty()) std::memcpy(storage + offset, parts[i].data(), parts[i].size());
     if (slices[i] != nullptr) *slices[i] = Slice{static_cast<uint32_t>(offset), static_cast<uint32_t>(parts[i].size())};
     offset += parts[i].size();
   }
-  tunnel_ = tunnel;
-  tunnel_.geneve_opts = tunnel_.vxlan_opts = tunnel_.erspan_opts = ByteView();
 }
 
 TunnelView Packet::tunnel() const noexcept {
-  TunnelView tunnel = tunnel_;
-  tunnel.geneve_opts = slice(geneve_);
-  tunnel.vxlan_opts = slice(vxlan_);
-  tunnel.erspan_opts = slice(erspan_);
-  return tunnel;
+  if (!has_tunnel()) return TunnelView();
+  auto tunnel = decode_tunnel(slice(tunnel_));
+  return tunnel ? *tunnel : TunnelView();
 }
 
 void Packet::copy_layout(const Packet& other) noexcept {
   static_cast<SampleFields&>(*this) = other;
-  tunnel_ = other.tunnel_;
   cookie_ = other.cookie_;
-  geneve_ = other.geneve_;
-  vxlan_ = other.vxlan_;
-  erspan_ = other.erspan_;
+  tunnel_ = other.tunnel_;
   size_ = other.size_;
 }
 
@@ -69,7 +63,7 @@ void Packet::move_from(Packet& other) noexcept {
   // Leave `other` an empty packet whose views stay inside its own storage.
   other.size_ = 0;
   other.data_length_ = 0;
-  other.cookie_ = other.geneve_ = other.vxlan_ = other.erspan_ = Slice{};
+  other.cookie_ = other.tunnel_ = Slice{};
 }
 
 Packet::Packet(Packet&& other) noexcept : SampleFields(other) { move_from(other); }

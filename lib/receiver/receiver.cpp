@@ -7,7 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "decode/sample_writer.hpp"
+#include "psample/detail/sample_decoder.hpp"
 #include "psample/decode.hpp"
 #include "psample/group_filter.hpp"
 #include "psample/group_list.hpp"

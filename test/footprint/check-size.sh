@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Fails when the library's code exceeds its budget: the text (code and
+# read-only data) of the static archive, as `size` reports it, summed over
+# netlink + decode + Receiver. Build it with -Os -fno-exceptions -fno-rtti.
+#   check-size.sh LIBRARY.a [LIMIT_BYTES]   (default limit: 24 KiB)
+set -euo pipefail
+archive=${1:?usage: check-size.sh LIBRARY.a [LIMIT_BYTES]}
+limit=${2:-24576}
+size "$archive" | awk -v limit="$limit" '
+  NR > 1 { text += $1; printf "  %-40s %6d\n", $6, $1 }
+  END {
+    printf "library text: %d bytes (limit %d bytes = %.0f KiB)\n", text, limit, limit / 1024
+    if (text > limit) { print "FAIL: the library is over its size budget"; exit 1 }
+    print "ok: within the size budget"
+  }'
