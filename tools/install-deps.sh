@@ -3,7 +3,8 @@
 # Idempotent: installs only what is missing. Uses sudo when not root.
 set -euo pipefail
 
-packages=(meson ninja-build g++ clang pkg-config catch2 python3 iproute2 tshark tcpdump "$@")
+packages=(meson ninja-build g++ clang libclang-rt-14-dev pkg-config catch2 python3 iproute2 tshark tcpdump cmake \
+  g++-s390x-linux-gnu g++-arm-linux-gnueabihf qemu-user valgrind libmnl-dev "$@")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Runs every psample-cpp test: the meson test suites (unit, host-kernel,
-# examples, vm) and the build matrix (gcc C++17 with -Werror, clang C++20,
-# the library with -fno-exceptions -fno-rtti). Installs what it needs.
+# Runs every psample-cpp test: the meson test suites (unit, host, examples,
+# dump, perf, packaging, vm) and the build matrix: gcc C++17 and clang C++20
+# with -Werror, ASan+UBSan, s390x and armhf cross builds under qemu-user, the
+# libFuzzer targets (PSAMPLE_FUZZ_SECONDS each, default 60), and the library
+# alone with -fno-exceptions -fno-rtti -Os. Installs what it needs.
 # Run as root: the host-kernel suite creates its own network namespace.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,6 +32,17 @@ echo "== clang, C++20, -Werror: all test suites but vm (the kernels do not care 
 CXX=clang++ setup build/clang-cxx20 -Dwerror=true -Dcpp_std=c++20
 meson test -C build/clang-cxx20 --print-errorlogs --no-suite vm
 
+echo "== clang ASan + UBSan (no recovery): every suite but vm and packaging"
+CXX=clang++ setup build/sanitize -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false \
+  -Dcpp_args=-fno-sanitize-recover=all
+meson test -C build/sanitize --print-errorlogs --no-suite vm --no-suite packaging
+
+echo "== big-endian (s390x) and 32-bit (armhf) cross builds, unit tests under qemu-user"
+test/cross/run-cross.sh
+
+echo "== fuzzing: every libFuzzer target for ${PSAMPLE_FUZZ_SECONDS:-60} s"
+test/fuzz/run-fuzz.sh "${PSAMPLE_FUZZ_SECONDS:-60}"
+
 echo "== library alone, -fno-exceptions -fno-rtti -Os, static"
 setup build/noexcept -Dwerror=true -Dtests=disabled -Dtools=disabled -Ddefault_library=static \
   -Dbuildtype=minsize -Dcpp_args='-fno-exceptions -fno-rtti'
@@ -37,7 +50,7 @@ ninja -C build/noexcept
 size build/noexcept/libpsample-cpp.a | awk 'NR > 1 { text += $1 } END { print "library text bytes (-Os, no exceptions, no RTTI): " text }'
 
 # One closing line over every meson test run above (skips are not passes).
-python3 - build/gcc-cxx17 build/clang-cxx20 <<'PY'
+python3 - build/gcc-cxx17 build/clang-cxx20 build/sanitize <<'PY'
 import json, sys
 passed = failed = skipped = 0
 for build in sys.argv[1:]:

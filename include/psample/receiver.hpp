@@ -59,6 +59,7 @@ struct ReceiverStats {
   uint64_t ignored_family = 0;   // messages of another family or control messages (NLMSG_ERROR, OVERRUN...)
   uint64_t group_events = 0;     // NEW_GROUP / DEL_GROUP delivered
   uint64_t lost = 0;             // estimated from per-group GROUP_SEQ gaps
+  uint64_t controller_events = 0;  // nlctrl notifications about psample that were acted on
   uint64_t family_removed = 0;   // psample unregistered (module unloaded) while open
   uint64_t resubscriptions = 0;  // psample registered again and "packets" was rejoined
   // The kernel's exact drop count for this socket (/proc/net/netlink), when readable.

@@ -146,7 +146,7 @@ Result<void> exchange(Socket& socket, ByteView request, MutableByteView scratch,
           const int32_t code = static_cast<int32_t>(load_u32(message.payload.data()));
           if (code < 0) {
             KernelAck ack;
-            ack.error = -code;
+            ack.error = errno_from_kernel(code);
             return error_from_ack(ack, what);
           }
         }

@@ -2,6 +2,7 @@
 #include "psample/netlink/message.hpp"
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 
 namespace psample::netlink {
@@ -12,6 +13,13 @@ constexpr uint16_t ext_ack_offset = 2;                         // NLMSGERR_ATTR_
 constexpr size_t error_header_size = 4 + message_header_size;  // struct nlmsgerr
 }  // namespace
 
+int errno_from_kernel(int32_t code) noexcept {
+  // The kernel sends -errno; a hostile sender may send INT32_MIN, whose
+  // negation does not fit: widen first, then clamp.
+  const int64_t positive = code < 0 ? -static_cast<int64_t>(code) : code;
+  return positive > INT32_MAX ? INT32_MAX : static_cast<int>(positive);
+}
+
 Result<KernelAck> parse_ack(const Message& message) noexcept {
   if (!message.is_error()) {
     return Error(ErrorCode::invalid_argument, 0, "netlink message type %u is not NLMSG_ERROR", message.type);
@@ -21,8 +29,7 @@ Result<KernelAck> parse_ack(const Message& message) noexcept {
                  message.payload.size());
   }
   KernelAck ack;
-  const int32_t code = static_cast<int32_t>(load_u32(message.payload.data()));
-  ack.error = code < 0 ? -code : code;
+  ack.error = errno_from_kernel(static_cast<int32_t>(load_u32(message.payload.data())));
   if (!(message.flags & flag_ack_tlvs)) return ack;
 
   // The request is echoed after the error code unless the ack was capped.

@@ -144,7 +144,11 @@ void Receiver::State::on_controller_message(const netlink::Message& message) noe
     ++stats.malformed;
     return;
   }
-  if (std::strcmp(changed->name, family_name) != 0) return;  // another family's news
+  if (std::strcmp(changed->name, family_name) != 0) {
+    ++stats.ignored_family;  // another family's news
+    return;
+  }
+  ++stats.controller_events;
   if (command == ctrl_cmd_delfamily) {
     ++stats.family_removed;
     joined_packets = joined_config = 0;

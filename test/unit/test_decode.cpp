@@ -184,7 +184,8 @@ TEST_CASE("DATA padding is never read", "[decode]") {
   // payload, in a heap block of exactly that size (ASan flags any pad read).
   Bytes message = sample_with(wire::attr(attr::data, wire::filled(5)));
   message.resize(message.size() - 3);
-  message[0] = uint8_t(message.size());
+  const uint32_t length = uint32_t(message.size());
+  std::memcpy(message.data(), &length, 4);  // nlmsg_len, in the host's byte order
   std::unique_ptr<uint8_t[]> exact(new uint8_t[message.size()]);
   std::memcpy(exact.get(), message.data(), message.size());
   auto p = decode(ByteView(exact.get(), message.size()));

@@ -176,3 +176,11 @@ TEST_CASE("NLMSG_ERROR that is an ACK, and broken ones", "[netlink]") {
     CHECK_FALSE(parse_ack(m));
   }
 }
+
+TEST_CASE("error codes that cannot be negated do not overflow", "[netlink]") {
+  // Found by fuzz-datagram (test/data/regress/datagram/nlmsgerr-int32-min-error-code).
+  CHECK(errno_from_kernel(-ENOENT) == ENOENT);
+  CHECK(errno_from_kernel(0) == 0);
+  CHECK(errno_from_kernel(INT32_MIN) == INT32_MAX);
+  CHECK(errno_from_kernel(EINVAL) == EINVAL);
+}

@@ -19,11 +19,12 @@ TEST_CASE("a GETFAMILY request is laid out exactly as the kernel expects", "[net
   b.put_string(2, "psample");
   auto request = b.finish();
   REQUIRE(request);
-  const Bytes expected = {
-      32, 0, 0, 0, 0x10, 0,   1,   0,   7,   0,   0,   0, 0, 0, 0, 0,  // nlmsghdr: len 32, type 0x10, REQUEST, seq 7
-      3,  1, 0, 0,                                                     // genlmsghdr: cmd 3, version 1
-      12, 0, 2, 0, 'p',  's', 'a', 'm', 'p', 'l', 'e', 0,              // CTRL_ATTR_FAMILY_NAME "psample\0"
-  };
+  // Netlink integers are in the host's byte order.
+  const Bytes expected = wire::cat({
+      wire::u32(32), wire::u16(0x10), wire::u16(1), wire::u32(7), wire::u32(0),  // nlmsghdr: REQUEST, seq 7
+      Bytes{3, 1, 0, 0},                                                         // genlmsghdr: cmd 3, version 1
+      wire::u16(12), wire::u16(2), Bytes{'p', 's', 'a', 'm', 'p', 'l', 'e', 0},  // CTRL_ATTR_FAMILY_NAME
+  });
   CHECK(Bytes(request->begin(), request->end()) == expected);
 }
 

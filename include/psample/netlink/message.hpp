@@ -92,6 +92,10 @@ struct KernelAck {
   uint32_t offset = 0;  // NLMSGERR_ATTR_OFFS: byte offset of the bad attribute in the request
 };
 
+// The positive errno for the (negative) error code the kernel puts in
+// NLMSG_ERROR and NLMSG_DONE; safe for any value.
+int errno_from_kernel(int32_t code) noexcept;
+
 // Parses an NLMSG_ERROR message. Views point into the message.
 Result<KernelAck> parse_ack(const Message& message) noexcept;
 

@@ -6,6 +6,9 @@
 #include <cstring>
 #include <thread>
 
+#include <linux/netlink.h>
+#include <sys/socket.h>
+
 #include "guest.hpp"
 
 using namespace psample;
@@ -319,4 +322,37 @@ TEST_CASE("module reload: the same Receiver resubscribes and goes on delivering"
   CHECK(stats.family_removed == 1);
   CHECK(stats.resubscriptions == 1);
   WARN("psample family id before the reload " << old_id << ", after " << receiver.family().id);
+}
+
+TEST_CASE("hostile: a truncated datagram is counted and the stream goes on", "[e2e]") {
+  guest::VethPair veth("tr0", "tr1");
+  sh("tc qdisc add dev tr1 clsact");
+  sh("tc filter add dev tr1 ingress matchall action sample rate 1 group 114");
+  ReceiverOptions options;
+  options.accept_userspace = true;
+  Receiver receiver = open_receiver(options);
+  sockaddr_nl self{};
+  socklen_t length = sizeof self;
+  REQUIRE(getsockname(receiver.fd(), reinterpret_cast<sockaddr*>(&self), &length) == 0);
+
+  // A user-space sender unicasts a datagram larger than any sample can be.
+  auto sender = netlink::Socket::open(NETLINK_GENERIC);
+  REQUIRE(sender);
+  std::vector<uint8_t> huge(70000, 0);
+  const uint32_t huge_length = uint32_t(huge.size());
+  const uint16_t type = receiver.family().id;
+  std::memcpy(huge.data(), &huge_length, 4);
+  std::memcpy(huge.data() + 4, &type, 2);
+  sockaddr_nl destination{};
+  destination.nl_family = AF_NETLINK;
+  destination.nl_pid = self.nl_pid;
+  REQUIRE(sendto(sender->fd(), huge.data(), huge.size(), 0, reinterpret_cast<sockaddr*>(&destination),
+                 sizeof destination) == ssize_t(huge.size()));
+
+  guest::send_frames("tr0", {guest::frame(60, test_ethertype, 1)});
+  auto samples = guest::collect(receiver, 1);
+  REQUIRE(samples.size() == 1);
+  CHECK(samples[0].group() == 114);
+  CHECK(receiver.stats().truncated == 1);
+  CHECK(receiver.stats().malformed == 0);
 }

@@ -1,0 +1,7 @@
+// libFuzzer target: attributes (invariants in checks.hpp).
+#include "checks.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  fuzz::check_attributes(data, size);
+  return 0;
+}
