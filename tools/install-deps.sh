@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(meson ninja-build g++ clang libclang-rt-14-dev pkg-config catch2 python3 iproute2 tshark tcpdump cmake \
-  g++-s390x-linux-gnu g++-arm-linux-gnueabihf qemu-user valgrind libmnl-dev "$@")
+  g++-s390x-linux-gnu g++-arm-linux-gnueabihf qemu-user valgrind libmnl-dev strace "$@")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

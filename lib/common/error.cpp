@@ -34,8 +34,9 @@ Error::Error(ErrorCode code, int system_errno, const char* format, ...) noexcept
 }
 
 void Error::set_kernel_message(const char* text, unsigned length) noexcept {
+  if (text == nullptr) length = 0;
   if (length >= sizeof kernel_message_) length = sizeof kernel_message_ - 1;
-  std::memcpy(kernel_message_, text, length);
+  if (length != 0) std::memcpy(kernel_message_, text, length);
   kernel_message_[length] = '\0';
 }
 

@@ -13,6 +13,31 @@ constexpr uint16_t ext_ack_offset = 2;                         // NLMSGERR_ATTR_
 constexpr size_t error_header_size = 4 + message_header_size;  // struct nlmsgerr
 }  // namespace
 
+bool MessageReader::next(Message& out) noexcept {
+  const size_t remaining = datagram_.size() - position_;
+  if (remaining == 0) return false;
+  if (remaining < message_header_size) {
+    failure_ = "datagram ends inside a netlink message header";
+    return false;
+  }
+  const uint8_t* header = datagram_.data() + position_;
+  const uint32_t length = load_u32(header);
+  if (length < message_header_size || length > remaining) {
+    failure_ = length < message_header_size ? "nlmsg_len is smaller than the netlink header"
+                                            : "nlmsg_len runs past the end of the datagram";
+    return false;
+  }
+  out.type = load_u16(header + 4);
+  out.flags = load_u16(header + 6);
+  out.sequence = load_u32(header + 8);
+  out.port_id = load_u32(header + 12);
+  out.bytes = ByteView(header, length);
+  out.payload = ByteView(header + message_header_size, length - message_header_size);
+  const size_t advance = align4(length);
+  position_ = advance < remaining ? position_ + advance : datagram_.size();
+  return true;
+}
+
 int errno_from_kernel(int32_t code) noexcept {
   // The kernel sends -errno; a hostile sender may send INT32_MIN, whose
   // negation does not fit: widen first, then clamp.

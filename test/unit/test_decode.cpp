@@ -144,7 +144,8 @@ TEST_CASE("the tunnel key decodes into a TunnelView", "[decode]") {
 
 TEST_CASE("kernels 5.8-5.11 put the tunnel at attribute 7", "[decode]") {
   const Bytes tunnel = wire::attr(tunnel_attr::ttl, wire::u8(9));
-  auto p = decode(view(sample_with(wire::attr(attr::group_refcount, tunnel))));
+  const Bytes message = sample_with(wire::attr(attr::group_refcount, tunnel));  // the views point into it
+  auto p = decode(view(message));
   REQUIRE(p);
   CHECK(p->has_tunnel());
   CHECK(p->tunnel().ttl == 9);

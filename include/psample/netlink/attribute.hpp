@@ -101,22 +101,7 @@ class AttributeReader {
  public:
   explicit AttributeReader(ByteView range) noexcept : range_(range) {}
 
-  bool next(Attribute& out) noexcept {
-    const size_t remaining = range_.size() - position_;
-    if (remaining < attribute_header_size) {
-      if (remaining != 0) fail("trailing bytes shorter than an attribute header");
-      return false;
-    }
-    const uint8_t* header = range_.data() + position_;
-    const uint16_t length = load_u16(header);
-    if (length < attribute_header_size) return fail("attribute length below 4");
-    if (length > remaining) return fail("attribute length runs past the end of its container");
-    out = Attribute(load_u16(header + 2), ByteView(header + attribute_header_size, length - attribute_header_size),
-                    position_);
-    const size_t advance = align4(length);
-    position_ = advance < remaining ? position_ + advance : range_.size();
-    return true;
-  }
+  bool next(Attribute& out) noexcept;
 
   bool failed() const noexcept { return failure_ != nullptr; }
   // Why the walk stopped early, or nullptr.
@@ -125,11 +110,6 @@ class AttributeReader {
   size_t failure_offset() const noexcept { return position_; }
 
  private:
-  bool fail(const char* reason) noexcept {
-    failure_ = reason;
-    return false;
-  }
-
   ByteView range_;
   size_t position_ = 0;
   const char* failure_ = nullptr;

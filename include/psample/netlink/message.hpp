@@ -49,35 +49,13 @@ class MessageReader {
  public:
   explicit MessageReader(ByteView datagram) noexcept : datagram_(datagram) {}
 
-  bool next(Message& out) noexcept {
-    const size_t remaining = datagram_.size() - position_;
-    if (remaining == 0) return false;
-    if (remaining < message_header_size) return fail("datagram ends inside a netlink message header");
-    const uint8_t* header = datagram_.data() + position_;
-    const uint32_t length = load_u32(header);
-    if (length < message_header_size) return fail("nlmsg_len is smaller than the netlink header");
-    if (length > remaining) return fail("nlmsg_len runs past the end of the datagram");
-    out.type = load_u16(header + 4);
-    out.flags = load_u16(header + 6);
-    out.sequence = load_u32(header + 8);
-    out.port_id = load_u32(header + 12);
-    out.bytes = ByteView(header, length);
-    out.payload = ByteView(header + message_header_size, length - message_header_size);
-    const size_t advance = align4(length);
-    position_ = advance < remaining ? position_ + advance : datagram_.size();
-    return true;
-  }
+  bool next(Message& out) noexcept;
 
   bool failed() const noexcept { return failure_ != nullptr; }
   const char* failure() const noexcept { return failure_; }
   size_t failure_offset() const noexcept { return position_; }
 
  private:
-  bool fail(const char* reason) noexcept {
-    failure_ = reason;
-    return false;
-  }
-
   ByteView datagram_;
   size_t position_ = 0;
   const char* failure_ = nullptr;
