@@ -1,9 +1,9 @@
 // Two Receivers (one per group) and a timer in one epoll loop: how a daemon
 // with other sockets integrates psample-cpp. Usage: epoll-receiver GROUP_A GROUP_B [SECONDS]
-#include <psample/psample.hpp>
 #include <sys/epoll.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
+#include <psample/psample.hpp>
 
 #include <chrono>
 #include <cstdio>
@@ -56,8 +56,8 @@ int main(int argc, char** argv) {
       // Readable: drain without waiting (timeout 0).
       auto got = r.receive(
           [&](const psample::PacketView& p) {
-            std::printf("receiver %u: group %u seq %u len %zu\n", unsigned(ready[i].data.u64), p.group(),
-                        p.group_seq(), p.data().size());
+            std::printf("receiver %u: group %u seq %u len %zu\n", unsigned(ready[i].data.u64), p.group(), p.group_seq(),
+                        p.data().size());
           },
           std::chrono::milliseconds(0));
       if (!got) std::fprintf(stderr, "psample: %s\n", got.error().message());

@@ -49,19 +49,19 @@ struct ReceiverOptions {
 
 // Counters since open(). All are totals, never reset.
 struct ReceiverStats {
-  uint64_t samples = 0;          // delivered to the handler
-  uint64_t bytes = 0;            // DATA bytes delivered
-  uint64_t overruns = 0;         // ENOBUFS reports: the socket buffer overflowed
-  uint64_t truncated = 0;        // datagrams larger than the receive buffer (dropped unparsed)
-  uint64_t malformed = 0;        // messages or datagrams that broke the structure rules
-  uint64_t ignored_sender = 0;   // samples from user-space producers, not accepted
-  uint64_t ignored_command = 0;  // psample messages that are not samples (or group events nobody asked for)
-  uint64_t ignored_family = 0;   // messages of another family or control messages (NLMSG_ERROR, OVERRUN...)
-  uint64_t group_events = 0;     // NEW_GROUP / DEL_GROUP delivered
-  uint64_t lost = 0;             // estimated from per-group GROUP_SEQ gaps
+  uint64_t samples = 0;            // delivered to the handler
+  uint64_t bytes = 0;              // DATA bytes delivered
+  uint64_t overruns = 0;           // ENOBUFS reports: the socket buffer overflowed
+  uint64_t truncated = 0;          // datagrams larger than the receive buffer (dropped unparsed)
+  uint64_t malformed = 0;          // messages or datagrams that broke the structure rules
+  uint64_t ignored_sender = 0;     // samples from user-space producers, not accepted
+  uint64_t ignored_command = 0;    // psample messages that are not samples (or group events nobody asked for)
+  uint64_t ignored_family = 0;     // messages of another family or control messages (NLMSG_ERROR, OVERRUN...)
+  uint64_t group_events = 0;       // NEW_GROUP / DEL_GROUP delivered
+  uint64_t lost = 0;               // estimated from per-group GROUP_SEQ gaps
   uint64_t controller_events = 0;  // nlctrl notifications about psample that were acted on
-  uint64_t family_removed = 0;   // psample unregistered (module unloaded) while open
-  uint64_t resubscriptions = 0;  // psample registered again and "packets" was rejoined
+  uint64_t family_removed = 0;     // psample unregistered (module unloaded) while open
+  uint64_t resubscriptions = 0;    // psample registered again and "packets" was rejoined
   // The kernel's exact drop count for this socket (/proc/net/netlink), when readable.
   std::optional<uint64_t> kernel_drops;
 

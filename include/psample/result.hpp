@@ -4,7 +4,6 @@
 #include <new>
 #include <type_traits>
 #include <utility>
-#include <utility>
 
 #include "psample/error.hpp"
 

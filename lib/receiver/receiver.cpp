@@ -7,8 +7,8 @@
 #include <cerrno>
 #include <cstring>
 
-#include "psample/detail/sample_decoder.hpp"
 #include "psample/decode.hpp"
+#include "psample/detail/sample_decoder.hpp"
 #include "psample/group_filter.hpp"
 #include "psample/group_list.hpp"
 #include "psample/netlink/message.hpp"
