@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Installs the Debian/Ubuntu packages psample-cpp's build and tests use.
-# Idempotent: installs only what is missing. Uses sudo when not root.
+# Installs the Debian/Ubuntu packages psample-cpp's build needs, plus any
+# named on the command line. Idempotent: installs only what is missing. Uses
+# sudo when not root.
+#   tools/install-deps.sh [PACKAGE...]
 set -euo pipefail
 
-packages=(meson ninja-build g++ clang libclang-rt-14-dev pkg-config catch2 python3 iproute2 tshark tcpdump cmake \
-  g++-s390x-linux-gnu g++-arm-linux-gnueabihf qemu-user valgrind libmnl-dev strace "$@")
+# What building psample-cpp needs; callers name what else they use.
+packages=(meson ninja-build g++ pkg-config python3 iproute2 "$@")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -8,7 +8,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-tools/install-deps.sh
+# The tests' tools: compilers and sanitizer runtimes, Catch2, tshark/tcpdump
+# (pcapng checks), cmake (the CMake consumer), cross compilers and qemu-user,
+# strace (syscall counts in the VM). vm.sh installs the VM's own packages.
+tools/install-deps.sh clang libclang-rt-14-dev catch2 tshark tcpdump cmake g++-s390x-linux-gnu \
+  g++-arm-linux-gnueabihf qemu-user strace
 
 if [ "$(id -u)" -ne 0 ]; then
   echo "note: not root; the host-kernel suite will report SKIP (it needs to create a network namespace)" >&2
