@@ -23,32 +23,19 @@ constexpr size_t headers_size = netlink::message_header_size + netlink::genl_hea
 #define PSAMPLE_COLD
 #endif
 
-PSAMPLE_COLD Error bad_width(uint16_t type, size_t width, const char* expected) noexcept {
-  return Error(ErrorCode::malformed, 0, "psample attribute %s (%u) is %zu bytes; expected %s", attr::name(type), type,
-               width, expected);
-}
-
 PSAMPLE_COLD Error bad_tunnel_width(uint16_t type, size_t width, const char* expected) noexcept {
   return Error(ErrorCode::malformed, 0, "psample tunnel attribute %s (%u) is %zu bytes; expected %s",
                tunnel_attr::name(type), type, width, expected);
 }
 
-PSAMPLE_COLD Error bad_structure(const char* what, size_t offset) noexcept {
-  return Error(ErrorCode::malformed, 0, "malformed psample message: %s (at byte %zu)", what, offset);
-}
-
-PSAMPLE_COLD Error not_a_sample(unsigned command) noexcept {
-  return Error(ErrorCode::not_a_sample, 0, "psample command %u is not SAMPLE (0)", command);
-}
-
 // Checks the nlmsghdr and genlmsghdr; returns the message length or an error.
 Result<size_t> check_headers(ByteView message) noexcept {
   if (message.size() < headers_size) {
-    return bad_structure("shorter than nlmsghdr + genlmsghdr (20 bytes)", message.size());
+    return detail::sample_structure_error("shorter than nlmsghdr + genlmsghdr (20 bytes)", message.size());
   }
   const uint32_t length = load_u32(message.data());
-  if (length < headers_size) return bad_structure("nlmsg_len below 20", 0);
-  if (length > message.size()) return bad_structure("nlmsg_len runs past the bytes given", 0);
+  if (length < headers_size) return detail::sample_structure_error("nlmsg_len below 20", 0);
+  if (length > message.size()) return detail::sample_structure_error("nlmsg_len runs past the bytes given", 0);
   return static_cast<size_t>(length);
 }
 
@@ -108,15 +95,20 @@ Result<TunnelView> decode_tunnel(ByteView nested) noexcept {
     }
     tunnel.present |= 1u << type;
   }
-  if (reader.failed()) return bad_structure(reader.failure(), reader.failure_offset());
+  if (reader.failed()) return detail::sample_structure_error(reader.failure(), reader.failure_offset());
   return tunnel;
 }
 
-Error detail::sample_structure_error(const char* what, size_t offset) noexcept { return bad_structure(what, offset); }
-Error detail::sample_width_error(uint16_t type, size_t width, const char* expected) noexcept {
-  return bad_width(type, width, expected);
+Error detail::sample_structure_error(const char* what, size_t offset) noexcept {
+  return Error(ErrorCode::malformed, 0, "malformed psample message: %s (at byte %zu)", what, offset);
 }
-Error detail::sample_command_error(unsigned command) noexcept { return not_a_sample(command); }
+Error detail::sample_width_error(uint16_t type, size_t width, const char* expected) noexcept {
+  return Error(ErrorCode::malformed, 0, "psample attribute %s (%u) is %zu bytes; expected %s", attr::name(type), type,
+               width, expected);
+}
+Error detail::sample_command_error(unsigned command) noexcept {
+  return Error(ErrorCode::not_a_sample, 0, "psample command %u is not SAMPLE (0)", command);
+}
 bool detail::sample_tunnel_valid(ByteView nested, Result<PacketView>& result) noexcept {
   auto tunnel = decode_tunnel(nested);
   if (tunnel) return true;
@@ -149,7 +141,7 @@ Result<GroupInfo> decode_group(ByteView message) noexcept {
     }
     // Kernels 5.8-5.11 numbered GROUP_REFCOUNT 8 (today's TUNNEL); group messages never carry a tunnel.
     auto value = attribute.as_u32();
-    if (!value) return bad_width(type, attribute.payload().size(), "4");
+    if (!value) return detail::sample_width_error(type, attribute.payload().size(), "4");
     if (type == attr::sample_group) {
       info.group = *value;
       has_group = true;
@@ -161,8 +153,8 @@ Result<GroupInfo> decode_group(ByteView message) noexcept {
       info.has_refcount = true;
     }
   }
-  if (reader.failed()) return bad_structure(reader.failure(), headers_size + reader.failure_offset());
-  if (!has_group) return bad_structure("group message without SAMPLE_GROUP", headers_size);
+  if (reader.failed()) return detail::sample_structure_error(reader.failure(), headers_size + reader.failure_offset());
+  if (!has_group) return detail::sample_structure_error("group message without SAMPLE_GROUP", headers_size);
   return info;
 }
 

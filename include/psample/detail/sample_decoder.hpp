@@ -23,10 +23,8 @@ constexpr uint32_t sample_attribute_header = 4;  // struct nlattr
 
 #if defined(__GNUC__)
 #define PSAMPLE_DETAIL_COLD __attribute__((cold))
-#define PSAMPLE_DETAIL_INLINE inline
 #else
 #define PSAMPLE_DETAIL_COLD
-#define PSAMPLE_DETAIL_INLINE inline
 #endif
 
 // Out of line, in lib/decode/decode.cpp.
@@ -40,7 +38,7 @@ struct SampleWriter {
   // The hot path. One Result is built in place and returned from every exit
   // (no PacketView copy); errors are produced by cold, out-of-line helpers.
   // Per attribute: one bounds check, one switch, one width check.
-  static PSAMPLE_DETAIL_INLINE Result<PacketView> decode(ByteView message) noexcept {
+  static Result<PacketView> decode(ByteView message) noexcept {
     Result<PacketView> result{std::in_place};
     PacketView& view = *result;
     const uint8_t* const base = message.data();
