@@ -14,7 +14,7 @@ namespace psample {
 // Errors: malformed (broken structure, or a known attribute of impossible
 // width, named in the message), not_a_sample (another psample command).
 // The family id in nlmsg_type is not checked: that is the caller's business.
-inline Result<PacketView> decode(ByteView message) noexcept;
+Result<PacketView> decode(ByteView message) noexcept;
 
 // Decodes a NEW_GROUP / DEL_GROUP message (event or GET_GROUP dump reply).
 // Kernels 5.8-5.11 numbered GROUP_REFCOUNT 8; that is accepted too.
@@ -23,10 +23,4 @@ Result<GroupInfo> decode_group(ByteView message) noexcept;
 // Decodes the payload of a PSAMPLE_ATTR_TUNNEL attribute (its nested attributes).
 Result<TunnelView> decode_tunnel(ByteView nested_attributes) noexcept;
 
-}  // namespace psample
-
-#include "psample/detail/sample_decoder.hpp"
-
-namespace psample {
-inline Result<PacketView> decode(ByteView message) noexcept { return detail::SampleWriter::decode(message); }
 }  // namespace psample

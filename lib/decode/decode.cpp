@@ -5,6 +5,7 @@
 
 #include "psample/netlink/attribute.hpp"
 #include "psample/netlink/message.hpp"
+#include "decode/sample_writer.hpp"
 
 namespace psample {
 
@@ -23,6 +24,14 @@ constexpr size_t headers_size = netlink::message_header_size + netlink::genl_hea
 #define PSAMPLE_COLD
 #endif
 
+PSAMPLE_COLD Error structure_error(const char* what, size_t offset) noexcept {
+  return Error(ErrorCode::malformed, 0, "malformed psample message: %s (at byte %zu)", what, offset);
+}
+PSAMPLE_COLD Error width_error(uint16_t type, size_t width, const char* expected) noexcept {
+  return Error(ErrorCode::malformed, 0, "psample attribute %s (%u) is %zu bytes; expected %s", attr::name(type), type,
+               width, expected);
+}
+
 PSAMPLE_COLD Error bad_tunnel_width(uint16_t type, size_t width, const char* expected) noexcept {
   return Error(ErrorCode::malformed, 0, "psample tunnel attribute %s (%u) is %zu bytes; expected %s",
                tunnel_attr::name(type), type, width, expected);
@@ -31,11 +40,11 @@ PSAMPLE_COLD Error bad_tunnel_width(uint16_t type, size_t width, const char* exp
 // Checks the nlmsghdr and genlmsghdr; returns the message length or an error.
 Result<size_t> check_headers(ByteView message) noexcept {
   if (message.size() < headers_size) {
-    return detail::sample_structure_error("shorter than nlmsghdr + genlmsghdr (20 bytes)", message.size());
+    return structure_error("shorter than nlmsghdr + genlmsghdr (20 bytes)", message.size());
   }
   const uint32_t length = load_u32(message.data());
-  if (length < headers_size) return detail::sample_structure_error("nlmsg_len below 20", 0);
-  if (length > message.size()) return detail::sample_structure_error("nlmsg_len runs past the bytes given", 0);
+  if (length < headers_size) return structure_error("nlmsg_len below 20", 0);
+  if (length > message.size()) return structure_error("nlmsg_len runs past the bytes given", 0);
   return static_cast<size_t>(length);
 }
 
@@ -95,25 +104,218 @@ Result<TunnelView> decode_tunnel(ByteView nested) noexcept {
     }
     tunnel.present |= 1u << type;
   }
-  if (reader.failed()) return detail::sample_structure_error(reader.failure(), reader.failure_offset());
+  if (reader.failed()) return structure_error(reader.failure(), reader.failure_offset());
   return tunnel;
 }
 
-Error detail::sample_structure_error(const char* what, size_t offset) noexcept {
-  return Error(ErrorCode::malformed, 0, "malformed psample message: %s (at byte %zu)", what, offset);
+namespace {
+
+// The width a known sample attribute must have, for the error text.
+const char* expected_width(uint16_t type) noexcept {
+  switch (type) {
+    case attr::iifindex:
+    case attr::oifindex: return "2 or 4";
+    case attr::out_tc:
+    case attr::proto: return "2";
+    case attr::out_tc_occ:
+    case attr::latency:
+    case attr::timestamp: return "8";
+    case attr::user_cookie: return "at most 16";
+    case attr::sample_probability: return "0 (a flag)";
+    default: return "4";
+  }
 }
-Error detail::sample_width_error(uint16_t type, size_t width, const char* expected) noexcept {
-  return Error(ErrorCode::malformed, 0, "psample attribute %s (%u) is %zu bytes; expected %s", attr::name(type), type,
-               width, expected);
+
+// Every TUNNEL (or 5.8-5.11 numbered GROUP_REFCOUNT) before `end`, in order;
+// the first bad one fails `result`. The attributes before `end` are known to
+// be well framed: scan() walked them.
+bool tunnels_valid(Result<PacketView>& result, ByteView message, uint32_t end) noexcept {
+  netlink::AttributeReader reader(message.subview(headers_size, end - headers_size));
+  netlink::Attribute attribute;
+  while (reader.next(attribute)) {
+    if (attribute.type() != attr::tunnel && attribute.type() != attr::group_refcount) continue;
+    auto tunnel = decode_tunnel(attribute.payload());
+    if (!tunnel) {
+      result.fail(tunnel.error());
+      return false;
+    }
+  }
+  return true;
 }
-Error detail::sample_command_error(unsigned command) noexcept {
-  return Error(ErrorCode::not_a_sample, 0, "psample command %u is not SAMPLE (0)", command);
+
+// Turns scan()'s stop into the caller's Error; validates tunnel keys.
+PSAMPLE_COLD void finish(Result<PacketView>& result, ByteView message, detail::SampleScan scan) noexcept {
+  using detail::SampleFault;
+  const uint32_t at = scan.offset;
+  if (result->has_tunnel() && !tunnels_valid(result, message, at)) return;
+  switch (scan.fault) {
+    case SampleFault::none:
+    case SampleFault::tunnel_to_validate: return;
+    case SampleFault::shorter_than_headers:
+      return result.fail(structure_error("shorter than nlmsghdr + genlmsghdr (20 bytes)", at));
+    case SampleFault::length_below_headers: return result.fail(structure_error("nlmsg_len below 20", at));
+    case SampleFault::length_past_end: return result.fail(structure_error("nlmsg_len runs past the bytes given", at));
+    case SampleFault::not_a_sample:
+      return result.fail(Error(ErrorCode::not_a_sample, 0, "psample command %u is not SAMPLE (0)",
+                               message[detail::sample_command_offset]));
+    case SampleFault::attribute_past_end:
+      return result.fail(structure_error(load_u16(message.data() + at) < 4
+                                             ? "attribute length below 4"
+                                             : "attribute length runs past the end of the message",
+                                         at));
+    case SampleFault::attribute_width: {
+      const uint16_t type = load_u16(message.data() + at + 2) & netlink::attribute_type_mask;
+      return result.fail(width_error(type, load_u16(message.data() + at) - 4u, expected_width(type)));
+    }
+    case SampleFault::trailing_bytes:
+      return result.fail(structure_error("trailing bytes shorter than an attribute header", at));
+  }
 }
-bool detail::sample_tunnel_valid(ByteView nested, Result<PacketView>& result) noexcept {
-  auto tunnel = decode_tunnel(nested);
-  if (tunnel) return true;
-  result.fail(tunnel.error());
-  return false;
+
+}  // namespace
+
+// The hot path. Per attribute: one bounds check, one switch, one width check.
+detail::SampleScan detail::SampleWriter::scan(PacketView& view, ByteView message) noexcept {
+  const uint8_t* const base = message.data();
+  if (message.size() < sample_headers_size) {
+    return {SampleFault::shorter_than_headers, static_cast<uint32_t>(message.size())};
+  }
+  const uint32_t total = load_u32(base);
+  if (total < sample_headers_size) return {SampleFault::length_below_headers, 0};
+  if (total > message.size()) return {SampleFault::length_past_end, 0};
+  if (base[sample_command_offset] != static_cast<uint8_t>(Command::sample)) return {SampleFault::not_a_sample, 0};
+
+  uint32_t present = 0;
+  // `left` counts the bytes after the current attribute's header up to
+  // nlmsg_len; it goes negative once not even a header fits (the last
+  // attribute's padding may step past nlmsg_len).
+  // `attribute` only moves while a header fits, so it never leaves the message.
+  ptrdiff_t left = static_cast<ptrdiff_t>(total) - (sample_headers_size + sample_attribute_header);
+  const uint8_t* attribute = base + sample_headers_size;
+  SampleFault fault = SampleFault::none;
+  while (left >= 0) {
+    const uint32_t length = load_u16(attribute);
+    const uint32_t width = length - 4u;
+    // One unsigned compare rejects both length < 4 (wraps) and length > what is left.
+    if (width > static_cast<size_t>(left)) {
+      fault = SampleFault::attribute_past_end;
+      break;
+    }
+    const uint8_t* const payload = attribute + sample_attribute_header;
+    uint32_t type = load_u16(attribute + 2);
+  dispatch:
+    switch (type) {
+      case attr::iifindex:
+        if (width == 2)
+          view.in_ifindex_ = load_u16(payload);
+        else if (width == 4)
+          view.in_ifindex_ = load_u32(payload);
+        else
+          goto bad_width;
+        present |= 1u << attr::iifindex;
+        break;
+      case attr::oifindex:
+        if (width == 2)
+          view.out_ifindex_ = load_u16(payload);
+        else if (width == 4)
+          view.out_ifindex_ = load_u32(payload);
+        else
+          goto bad_width;
+        present |= 1u << attr::oifindex;
+        break;
+      case attr::origsize:
+        if (width != 4) goto bad_width;
+        view.orig_size_ = load_u32(payload);
+        present |= 1u << attr::origsize;
+        break;
+      case attr::sample_group:
+        if (width != 4) goto bad_width;
+        view.group_ = load_u32(payload);
+        present |= 1u << attr::sample_group;
+        break;
+      case attr::group_seq:
+        if (width != 4) goto bad_width;
+        view.group_seq_ = load_u32(payload);
+        present |= 1u << attr::group_seq;
+        break;
+      case attr::sample_rate:
+        if (width != 4) goto bad_width;
+        view.sample_rate_ = load_u32(payload);
+        present |= 1u << attr::sample_rate;
+        break;
+      case attr::data:
+        view.data_ = ByteView(payload, width);
+        view.data_length_ = width;
+        present |= 1u << attr::data;
+        break;
+      case attr::group_refcount:  // in a sample this is the tunnel of kernels 5.8-5.11
+      case attr::tunnel:          // validated by finish()
+        view.tunnel_attributes_ = ByteView(payload, width);
+        present |= 1u << attr::tunnel;
+        break;
+      case attr::pad: present |= 1u << attr::pad; break;
+      case attr::out_tc:
+        if (width != 2) goto bad_width;
+        view.out_tc_ = load_u16(payload);
+        present |= 1u << attr::out_tc;
+        break;
+      case attr::out_tc_occ:
+        if (width != 8) goto bad_width;
+        view.out_tc_occ_ = load_u64(payload);
+        present |= 1u << attr::out_tc_occ;
+        break;
+      case attr::latency:
+        if (width != 8) goto bad_width;
+        view.latency_ = load_u64(payload);
+        present |= 1u << attr::latency;
+        break;
+      case attr::timestamp:
+        if (width != 8) goto bad_width;
+        view.timestamp_ = load_u64(payload);
+        present |= 1u << attr::timestamp;
+        break;
+      case attr::proto:
+        if (width != 2) goto bad_width;
+        view.proto_ = load_u16(payload);
+        present |= 1u << attr::proto;
+        break;
+      case attr::user_cookie:
+        if (width > 16) goto bad_width;
+        view.user_cookie_ = ByteView(payload, width);
+        present |= 1u << attr::user_cookie;
+        break;
+      case attr::sample_probability:
+        if (width != 0) goto bad_width;
+        present |= 1u << attr::sample_probability;
+        break;
+      default:
+        // NLA_F_NESTED / NLA_F_NET_BYTEORDER set: dispatch on the bare type.
+        if (type > netlink::attribute_type_mask) {
+          type &= netlink::attribute_type_mask;
+          goto dispatch;
+        }
+        break;  // unknown attribute: skipped (forward compatible)
+    }
+    left -= static_cast<ptrdiff_t>((length + 3u) & ~3u);
+    if (left >= 0) attribute += (length + 3u) & ~3u;
+    continue;
+  bad_width:
+    fault = SampleFault::attribute_width;
+    break;
+  }
+  view.present_ = present;
+  const uint32_t position = total - sample_attribute_header - static_cast<uint32_t>(left);  // where it stopped
+  if (fault != SampleFault::none) return {fault, position};
+  if (left > -4) return {SampleFault::trailing_bytes, position};  // 1-3 bytes: not even a header
+  if ((present & (1u << attr::tunnel)) != 0) return {SampleFault::tunnel_to_validate, total};
+  return {SampleFault::none, 0};
+}
+
+Result<PacketView> decode(ByteView message) noexcept {
+  Result<PacketView> result{std::in_place};
+  const detail::SampleScan scan = detail::SampleWriter::scan(*result, message);
+  if (scan.fault != detail::SampleFault::none) finish(result, message, scan);
+  return result;
 }
 
 TunnelView PacketView::tunnel() const noexcept {
@@ -141,7 +343,7 @@ Result<GroupInfo> decode_group(ByteView message) noexcept {
     }
     // Kernels 5.8-5.11 numbered GROUP_REFCOUNT 8 (today's TUNNEL); group messages never carry a tunnel.
     auto value = attribute.as_u32();
-    if (!value) return detail::sample_width_error(type, attribute.payload().size(), "4");
+    if (!value) return width_error(type, attribute.payload().size(), "4");
     if (type == attr::sample_group) {
       info.group = *value;
       has_group = true;
@@ -153,8 +355,8 @@ Result<GroupInfo> decode_group(ByteView message) noexcept {
       info.has_refcount = true;
     }
   }
-  if (reader.failed()) return detail::sample_structure_error(reader.failure(), headers_size + reader.failure_offset());
-  if (!has_group) return detail::sample_structure_error("group message without SAMPLE_GROUP", headers_size);
+  if (reader.failed()) return structure_error(reader.failure(), headers_size + reader.failure_offset());
+  if (!has_group) return structure_error("group message without SAMPLE_GROUP", headers_size);
   return info;
 }
 

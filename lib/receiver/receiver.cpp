@@ -8,10 +8,10 @@
 #include <cstring>
 
 #include "psample/decode.hpp"
-#include "psample/detail/sample_decoder.hpp"
 #include "psample/group_filter.hpp"
 #include "psample/group_list.hpp"
 #include "psample/netlink/message.hpp"
+#include "decode/sample_writer.hpp"
 #include "receiver/family_errors.hpp"
 #include "receiver/sequence_tracker.hpp"
 
@@ -189,7 +189,7 @@ size_t Receiver::State::process(ByteView datagram, uint32_t sender_port, SampleH
     }
     const int command = netlink::genl_command(message);
     if (command == static_cast<int>(Command::sample)) {
-      auto view = detail::SampleWriter::decode(message.bytes);
+      auto view = decode(message.bytes);
       if (!view) {
         ++stats.malformed;
         continue;

@@ -56,12 +56,99 @@ inline bool same_bytes(psample::ByteView a, psample::ByteView b) {
   return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size()) == 0);
 }
 
+// The obvious decoder, written with AttributeReader and nothing clever: what
+// decode()'s hand-tuned scan must agree with, field for field.
+struct ReferenceSample {
+  bool ok = false;
+  uint32_t present = 0;
+  uint32_t in_ifindex = 0, out_ifindex = 0, orig_size = 0, group = 0, group_seq = 0, sample_rate = 0;
+  uint16_t out_tc = 0, proto = 0;
+  uint64_t out_tc_occ = 0, latency = 0, timestamp = 0;
+  psample::ByteView data, user_cookie, tunnel;
+};
+inline ReferenceSample reference_decode(const uint8_t* bytes, size_t size) {
+  using namespace psample;
+  ReferenceSample r;
+  if (size < 20) return r;
+  uint32_t total;
+  std::memcpy(&total, bytes, 4);
+  if (total < 20 || total > size || bytes[16] != 0) return r;
+  netlink::AttributeReader reader(ByteView(bytes + 20, total - 20));
+  netlink::Attribute a;
+  while (reader.next(a)) {
+    const ByteView v = a.payload();
+    uint16_t type = a.type();
+    if (type == attr::group_refcount) type = attr::tunnel;
+    const auto u16 = [&] { return netlink::load_u16(v.data()); };
+    const auto u32 = [&] { return netlink::load_u32(v.data()); };
+    const auto u64 = [&] { return netlink::load_u64(v.data()); };
+    switch (type) {
+      case attr::iifindex:
+      case attr::oifindex:
+        if (v.size() != 2 && v.size() != 4) return r;
+        (type == attr::iifindex ? r.in_ifindex : r.out_ifindex) = v.size() == 2 ? u16() : u32();
+        break;
+      case attr::origsize:
+      case attr::sample_group:
+      case attr::group_seq:
+      case attr::sample_rate:
+        if (v.size() != 4) return r;
+        (type == attr::origsize ? r.orig_size
+         : type == attr::sample_group ? r.group
+         : type == attr::group_seq ? r.group_seq
+                                   : r.sample_rate) = u32();
+        break;
+      case attr::out_tc:
+      case attr::proto:
+        if (v.size() != 2) return r;
+        (type == attr::out_tc ? r.out_tc : r.proto) = u16();
+        break;
+      case attr::out_tc_occ:
+      case attr::latency:
+      case attr::timestamp:
+        if (v.size() != 8) return r;
+        (type == attr::out_tc_occ ? r.out_tc_occ : type == attr::latency ? r.latency : r.timestamp) = u64();
+        break;
+      case attr::data: r.data = v; break;
+      case attr::user_cookie:
+        if (v.size() > 16) return r;
+        r.user_cookie = v;
+        break;
+      case attr::tunnel:
+        if (!decode_tunnel(v)) return r;
+        r.tunnel = v;
+        break;
+      case attr::sample_probability:
+        if (!v.empty()) return r;
+        break;
+      case attr::pad: break;
+      default: continue;  // unknown: not marked present
+    }
+    r.present |= 1u << type;
+  }
+  r.ok = !reader.failed();
+  return r;
+}
+
+inline bool same_view(psample::ByteView a, psample::ByteView b) { return a.data() == b.data() && a.size() == b.size(); }
+
 // decode() of one message: views inside the input, absent is zero, a Packet
 // copy equals the view, the tunnel decodes, decode_group agrees on structure.
 inline void check_decode(const uint8_t* data, size_t size) {
   using namespace psample;
   auto p = decode(ByteView(data, size));
+  const ReferenceSample reference = reference_decode(data, size);
+  FUZZ_CHECK(p.ok() == reference.ok);
   if (p) {
+    FUZZ_CHECK(p->present_mask() == reference.present);
+    FUZZ_CHECK(p->in_ifindex() == reference.in_ifindex && p->out_ifindex() == reference.out_ifindex);
+    FUZZ_CHECK(p->orig_size() == reference.orig_size && p->group() == reference.group);
+    FUZZ_CHECK(p->group_seq() == reference.group_seq && p->sample_rate() == reference.sample_rate);
+    FUZZ_CHECK(p->out_tc() == reference.out_tc && p->proto() == reference.proto);
+    FUZZ_CHECK(p->out_tc_occ() == reference.out_tc_occ && p->latency() == reference.latency);
+    FUZZ_CHECK(p->timestamp() == reference.timestamp);
+    FUZZ_CHECK(same_view(p->data(), reference.data) && same_view(p->user_cookie(), reference.user_cookie));
+    FUZZ_CHECK(same_view(p->tunnel_attributes(), reference.tunnel));
     FUZZ_CHECK(inside(p->data(), data, size));
     FUZZ_CHECK(inside(p->user_cookie(), data, size));
     FUZZ_CHECK(inside(p->tunnel_attributes(), data, size));
