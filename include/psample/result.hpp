@@ -86,8 +86,17 @@ class [[nodiscard]] Result {
 template <>
 class [[nodiscard]] Result<void> {
  public:
-  Result() noexcept : ok_(true) {}
-  Result(const Error& error) noexcept : ok_(false), error_(error) {}
+  Result() noexcept : ok_(true) {}  // success builds no Error
+  Result(const Error& error) noexcept : ok_(false) { new (&error_) Error(error); }
+  Result(const Result& other) noexcept : ok_(other.ok_) {
+    if (!ok_) new (&error_) Error(other.error_);
+  }
+  Result& operator=(const Result& other) noexcept {
+    ok_ = other.ok_;
+    if (!ok_) new (&error_) Error(other.error_);
+    return *this;
+  }
+  ~Result() = default;  // Error is trivially destructible
 
   bool ok() const noexcept { return ok_; }
   explicit operator bool() const noexcept { return ok_; }
@@ -95,7 +104,9 @@ class [[nodiscard]] Result<void> {
 
  private:
   bool ok_;
-  Error error_;
+  union {
+    Error error_;
+  };
 };
 
 }  // namespace psample

@@ -6,6 +6,7 @@
 #include "psample/netlink/attribute.hpp"
 #include "psample/netlink/message.hpp"
 #include "decode/sample_writer.hpp"
+#include "decode/tunnel_key.hpp"
 
 namespace psample {
 
@@ -148,28 +149,32 @@ PSAMPLE_COLD void finish(Result<PacketView>& result, ByteView message, detail::S
   using detail::SampleFault;
   const uint32_t at = scan.offset;
   if (result->has_tunnel() && !tunnels_valid(result, message, at)) return;
+  const uint8_t* const attribute = message.data() + at;
   switch (scan.fault) {
     case SampleFault::none:
     case SampleFault::tunnel_to_validate: return;
-    case SampleFault::shorter_than_headers:
-      return result.fail(structure_error("shorter than nlmsghdr + genlmsghdr (20 bytes)", at));
-    case SampleFault::length_below_headers: return result.fail(structure_error("nlmsg_len below 20", at));
-    case SampleFault::length_past_end: return result.fail(structure_error("nlmsg_len runs past the bytes given", at));
     case SampleFault::not_a_sample:
       return result.fail(Error(ErrorCode::not_a_sample, 0, "psample command %u is not SAMPLE (0)",
                                message[detail::sample_command_offset]));
-    case SampleFault::attribute_past_end:
-      return result.fail(structure_error(load_u16(message.data() + at) < 4
-                                             ? "attribute length below 4"
-                                             : "attribute length runs past the end of the message",
-                                         at));
     case SampleFault::attribute_width: {
-      const uint16_t type = load_u16(message.data() + at + 2) & netlink::attribute_type_mask;
-      return result.fail(width_error(type, load_u16(message.data() + at) - 4u, expected_width(type)));
+      const uint16_t type = load_u16(attribute + 2) & netlink::attribute_type_mask;
+      return result.fail(width_error(type, load_u16(attribute) - 4u, expected_width(type)));
     }
-    case SampleFault::trailing_bytes:
-      return result.fail(structure_error("trailing bytes shorter than an attribute header", at));
+    default: break;
   }
+  static const char* const structure_faults[] = {
+      nullptr,
+      "shorter than nlmsghdr + genlmsghdr (20 bytes)",
+      "nlmsg_len below 20",
+      "nlmsg_len runs past the bytes given",
+      nullptr,
+      "attribute length runs past the end of the message",
+      nullptr,
+      "trailing bytes shorter than an attribute header",
+  };
+  const char* what = structure_faults[static_cast<uint32_t>(scan.fault)];
+  if (scan.fault == SampleFault::attribute_past_end && load_u16(attribute) < 4) what = "attribute length below 4";
+  result.fail(structure_error(what, at));
 }
 
 }  // namespace
@@ -318,11 +323,13 @@ Result<PacketView> decode(ByteView message) noexcept {
   return result;
 }
 
-TunnelView PacketView::tunnel() const noexcept {
-  if (!has_tunnel()) return TunnelView();
-  auto tunnel = decode_tunnel(tunnel_attributes_);
+TunnelView detail::tunnel_key(bool present, ByteView nested) noexcept {
+  if (!present) return TunnelView();
+  auto tunnel = decode_tunnel(nested);
   return tunnel ? *tunnel : TunnelView();
 }
+
+TunnelView PacketView::tunnel() const noexcept { return detail::tunnel_key(has_tunnel(), tunnel_attributes_); }
 
 Result<GroupInfo> decode_group(ByteView message) noexcept {
   auto checked = check_headers(message);

@@ -4,7 +4,7 @@
 #include <cstring>
 #include <utility>
 
-#include "psample/decode.hpp"
+#include "decode/tunnel_key.hpp"
 
 namespace psample {
 
@@ -25,11 +25,7 @@ Packet::Packet(const PacketView& view) : SampleFields(view) {
   }
 }
 
-TunnelView Packet::tunnel() const noexcept {
-  if (!has_tunnel()) return TunnelView();
-  auto tunnel = decode_tunnel(slice(tunnel_));
-  return tunnel ? *tunnel : TunnelView();
-}
+TunnelView Packet::tunnel() const noexcept { return detail::tunnel_key(has_tunnel(), slice(tunnel_)); }
 
 void Packet::copy_layout(const Packet& other) noexcept {
   static_cast<SampleFields&>(*this) = other;

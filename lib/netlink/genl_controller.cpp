@@ -33,28 +33,79 @@ bool copy_name(const Attribute& attribute, char (&out)[genl_name_capacity]) noex
   return true;
 }
 
-Error malformed(const char* what) noexcept {
-  return Error(ErrorCode::malformed, 0, "malformed generic netlink controller message: %s", what);
-}
+// Each reader below returns what is wrong with the message, or nullptr: one
+// Error is built, by parse_family(), for all of them.
 
-Result<void> parse_group(const Attribute& entry, MulticastGroup& group) noexcept {
+const char* read_group(const Attribute& entry, MulticastGroup& group) noexcept {
   AttributeReader reader = entry.nested();
   Attribute attribute;
   bool has_id = false, has_name = false;
   while (reader.next(attribute)) {
     if (attribute.type() == ctrl_attr_mcast_grp_id) {
       auto id = attribute.as_u32();
-      if (!id) return malformed("CTRL_ATTR_MCAST_GRP_ID is not 4 bytes");
+      if (!id) return "CTRL_ATTR_MCAST_GRP_ID is not 4 bytes";
       group.id = *id;
       has_id = true;
     } else if (attribute.type() == ctrl_attr_mcast_grp_name) {
-      if (!copy_name(attribute, group.name)) return malformed("CTRL_ATTR_MCAST_GRP_NAME is not a short string");
+      if (!copy_name(attribute, group.name)) return "CTRL_ATTR_MCAST_GRP_NAME is not a short string";
       has_name = true;
     }
   }
-  if (reader.failed()) return malformed(reader.failure());
-  if (!has_id || !has_name) return malformed("multicast group entry without a name or an id");
-  return {};
+  if (reader.failed()) return reader.failure();
+  if (!has_id || !has_name) return "multicast group entry without a name or an id";
+  return nullptr;
+}
+
+const char* read_family(ByteView bytes, FamilyInfo& family) noexcept {
+  MessageReader messages(bytes);
+  Message message;
+  if (!messages.next(message)) return messages.failed() ? messages.failure() : "empty message";
+  if (message.type != genl_controller_id) return "message is not from the controller (nlmsg_type != 0x10)";
+  if (message.payload.size() < genl_header_size) return "no genlmsghdr";
+
+  bool has_id = false;
+  AttributeReader reader(message.payload.subview(genl_header_size));
+  Attribute attribute;
+  while (reader.next(attribute)) {
+    switch (attribute.type()) {
+      case ctrl_attr_family_id: {
+        auto id = attribute.as_u16();
+        if (!id) return "CTRL_ATTR_FAMILY_ID is not 2 bytes";
+        family.id = *id;
+        has_id = true;
+        break;
+      }
+      case ctrl_attr_family_name:
+        if (!copy_name(attribute, family.name)) return "CTRL_ATTR_FAMILY_NAME is not a short string";
+        break;
+      case ctrl_attr_version:
+      case ctrl_attr_hdrsize:
+      case ctrl_attr_maxattr: {
+        auto value = attribute.as_u32();
+        if (!value) return "CTRL_ATTR_VERSION/HDRSIZE/MAXATTR is not 4 bytes";
+        uint32_t& field = attribute.type() == ctrl_attr_version   ? family.version
+                          : attribute.type() == ctrl_attr_hdrsize ? family.header_size
+                                                                  : family.max_attribute;
+        field = *value;
+        break;
+      }
+      case ctrl_attr_mcast_groups: {
+        AttributeReader entries = attribute.nested();
+        Attribute entry;
+        while (entries.next(entry)) {
+          if (family.group_count == FamilyInfo::max_groups) break;  // more than we keep; the rest are unused here
+          if (const char* problem = read_group(entry, family.groups[family.group_count])) return problem;
+          ++family.group_count;
+        }
+        if (entries.failed()) return entries.failure();
+        break;
+      }
+      default: break;  // CTRL_ATTR_OPS, POLICY...: not needed
+    }
+  }
+  if (reader.failed()) return reader.failure();
+  if (!has_id) return "no CTRL_ATTR_FAMILY_ID";
+  return nullptr;
 }
 
 }  // namespace
@@ -67,57 +118,11 @@ std::optional<uint32_t> FamilyInfo::find_group(std::string_view group_name) cons
 }
 
 Result<FamilyInfo> parse_family(ByteView bytes) noexcept {
-  MessageReader messages(bytes);
-  Message message;
-  if (!messages.next(message)) return malformed(messages.failed() ? messages.failure() : "empty message");
-  if (message.type != genl_controller_id) return malformed("message is not from the controller (nlmsg_type != 0x10)");
-  if (message.payload.size() < genl_header_size) return malformed("no genlmsghdr");
-
-  FamilyInfo family;
-  bool has_id = false;
-  AttributeReader reader(message.payload.subview(genl_header_size));
-  Attribute attribute;
-  while (reader.next(attribute)) {
-    switch (attribute.type()) {
-      case ctrl_attr_family_id: {
-        auto id = attribute.as_u16();
-        if (!id) return malformed("CTRL_ATTR_FAMILY_ID is not 2 bytes");
-        family.id = *id;
-        has_id = true;
-        break;
-      }
-      case ctrl_attr_family_name:
-        if (!copy_name(attribute, family.name)) return malformed("CTRL_ATTR_FAMILY_NAME is not a short string");
-        break;
-      case ctrl_attr_version:
-      case ctrl_attr_hdrsize:
-      case ctrl_attr_maxattr: {
-        auto value = attribute.as_u32();
-        if (!value) return malformed("CTRL_ATTR_VERSION/HDRSIZE/MAXATTR is not 4 bytes");
-        uint32_t& field = attribute.type() == ctrl_attr_version   ? family.version
-                          : attribute.type() == ctrl_attr_hdrsize ? family.header_size
-                                                                  : family.max_attribute;
-        field = *value;
-        break;
-      }
-      case ctrl_attr_mcast_groups: {
-        AttributeReader entries = attribute.nested();
-        Attribute entry;
-        while (entries.next(entry)) {
-          if (family.group_count == FamilyInfo::max_groups) break;  // more than we keep; the rest are unused here
-          auto parsed = parse_group(entry, family.groups[family.group_count]);
-          if (!parsed) return parsed.error();
-          ++family.group_count;
-        }
-        if (entries.failed()) return malformed(entries.failure());
-        break;
-      }
-      default: break;  // CTRL_ATTR_OPS, POLICY...: not needed
-    }
+  Result<FamilyInfo> result{std::in_place};
+  if (const char* problem = read_family(bytes, *result)) {
+    result.fail(Error(ErrorCode::malformed, 0, "malformed generic netlink controller message: %s", problem));
   }
-  if (reader.failed()) return malformed(reader.failure());
-  if (!has_id) return malformed("no CTRL_ATTR_FAMILY_ID");
-  return family;
+  return result;
 }
 
 Result<void> exchange(Socket& socket, ByteView request, MutableByteView scratch, const char* what,

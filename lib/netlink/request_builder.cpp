@@ -60,15 +60,6 @@ void RequestBuilder::put_attribute(uint16_t type, const void* data, size_t lengt
   if (length != 0) std::memcpy(at + attribute_header_size, data, length);
 }
 
-void RequestBuilder::put_u8(uint16_t type, uint8_t value) noexcept { put_attribute(type, &value, 1); }
-void RequestBuilder::put_u16(uint16_t type, uint16_t value) noexcept { put_attribute(type, &value, 2); }
-void RequestBuilder::put_u32(uint16_t type, uint32_t value) noexcept { put_attribute(type, &value, 4); }
-void RequestBuilder::put_u64(uint16_t type, uint64_t value) noexcept { put_attribute(type, &value, 8); }
-void RequestBuilder::put_flag(uint16_t type) noexcept { put_attribute(type, nullptr, 0); }
-void RequestBuilder::put_bytes(uint16_t type, ByteView value) noexcept {
-  put_attribute(type, value.data(), value.size());
-}
-
 void RequestBuilder::put_string(uint16_t type, std::string_view value) noexcept {
   // reserve() zeroes, so the NUL after the characters is already there.
   if (value.size() + 1 > 0xffff - attribute_header_size) {

@@ -26,27 +26,27 @@ Result<std::vector<FilterInstruction>> build_group_filter(uint16_t family_id, co
   // comparisons, then reject (10+n) and accept (11+n).
   const size_t accept = 11 + n;
   const auto to_accept = [&](size_t from) { return accept - from - 1; };
-  std::vector<FilterInstruction> program;
-  program.reserve(accept + 1);
+  // Sized once and filled by index: the program's length is known.
+  std::vector<FilterInstruction> program(accept + 1);
   // 0-1: another family's message (or a control message): accept.
-  program.push_back(statement(BPF_LD | BPF_H | BPF_ABS, 4));  // nlmsg_type
-  program.push_back(jump(BPF_JMP | BPF_JEQ | BPF_K, ntohs(family_id), 0, to_accept(1)));
+  program[0] = statement(BPF_LD | BPF_H | BPF_ABS, 4);  // nlmsg_type
+  program[1] = jump(BPF_JMP | BPF_JEQ | BPF_K, ntohs(family_id), 0, to_accept(1));
   // 2-3: not a sample (config events): accept.
-  program.push_back(statement(BPF_LD | BPF_B | BPF_ABS, netlink::message_header_size));  // genlmsghdr.cmd
-  program.push_back(jump(BPF_JMP | BPF_JEQ | BPF_K, static_cast<uint8_t>(Command::sample), 0, to_accept(3)));
+  program[2] = statement(BPF_LD | BPF_B | BPF_ABS, netlink::message_header_size);  // genlmsghdr.cmd
+  program[3] = jump(BPF_JMP | BPF_JEQ | BPF_K, static_cast<uint8_t>(Command::sample), 0, to_accept(3));
   // 4-7: A = offset of SAMPLE_GROUP, searching from the first attribute; none: accept.
-  program.push_back(statement(BPF_LD | BPF_IMM, netlink::message_header_size + netlink::genl_header_size));
-  program.push_back(statement(BPF_LDX | BPF_IMM, attr::sample_group));
-  program.push_back(statement(BPF_LD | BPF_W | BPF_ABS, static_cast<uint32_t>(SKF_AD_OFF + SKF_AD_NLATTR)));
-  program.push_back(jump(BPF_JMP | BPF_JEQ | BPF_K, 0, to_accept(7), 0));
+  program[4] = statement(BPF_LD | BPF_IMM, netlink::message_header_size + netlink::genl_header_size);
+  program[5] = statement(BPF_LDX | BPF_IMM, attr::sample_group);
+  program[6] = statement(BPF_LD | BPF_W | BPF_ABS, static_cast<uint32_t>(SKF_AD_OFF + SKF_AD_NLATTR));
+  program[7] = jump(BPF_JMP | BPF_JEQ | BPF_K, 0, to_accept(7), 0);
   // 8-9: A = the group (the u32 after the 4-byte attribute header).
-  program.push_back(statement(BPF_MISC | BPF_TAX, 0));
-  program.push_back(statement(BPF_LD | BPF_W | BPF_IND, 4));
+  program[8] = statement(BPF_MISC | BPF_TAX, 0);
+  program[9] = statement(BPF_LD | BPF_W | BPF_IND, 4);
   for (size_t i = 0; i < n; ++i) {
-    program.push_back(jump(BPF_JMP | BPF_JEQ | BPF_K, ntohl(groups[i]), to_accept(10 + i), 0));
+    program[10 + i] = jump(BPF_JMP | BPF_JEQ | BPF_K, ntohl(groups[i]), to_accept(10 + i), 0);
   }
-  program.push_back(statement(BPF_RET | BPF_K, 0));            // reject
-  program.push_back(statement(BPF_RET | BPF_K, 0xffffffffu));  // accept the whole message
+  program[accept - 1] = statement(BPF_RET | BPF_K, 0);     // reject
+  program[accept] = statement(BPF_RET | BPF_K, 0xffffffffu);  // accept the whole message
   return program;
 }
 

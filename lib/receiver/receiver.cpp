@@ -18,6 +18,8 @@
 namespace psample {
 
 struct Receiver::State {
+  explicit State(const ReceiverOptions& chosen) : options(chosen) {}
+
   ReceiverOptions options;
   netlink::Socket socket;
   netlink::FamilyInfo family;
@@ -66,8 +68,7 @@ Result<Receiver> Receiver::open(const ReceiverOptions& options) noexcept {
   auto socket = netlink::Socket::open(NETLINK_GENERIC);
   if (!socket) return socket.error();
 
-  std::unique_ptr<State> state(new State);
-  state->options = options;
+  std::unique_ptr<State> state(new State(options));
   state->socket = std::move(*socket);
   state->buffer_size = max_sample_datagram;
   state->buffer.reset(new uint8_t[state->buffer_size]);
@@ -163,8 +164,7 @@ void Receiver::State::on_controller_message(const netlink::Message& message) noe
 }
 
 Receiver Receiver::detached(uint16_t family_id, const ReceiverOptions& options) {
-  std::unique_ptr<State> state(new State);
-  state->options = options;
+  std::unique_ptr<State> state(new State(options));
   state->family.id = family_id;
   return Receiver(std::move(state));
 }

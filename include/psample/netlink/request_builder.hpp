@@ -31,14 +31,14 @@ class RequestBuilder {
   // Appends a fixed family header (e.g. struct ifinfomsg), zero-padded to 4 bytes.
   void put_family_header(ByteView header) noexcept;
 
-  void put_u8(uint16_t type, uint8_t value) noexcept;
-  void put_u16(uint16_t type, uint16_t value) noexcept;
-  void put_u32(uint16_t type, uint32_t value) noexcept;
-  void put_u64(uint16_t type, uint64_t value) noexcept;
-  void put_flag(uint16_t type) noexcept;
+  void put_u8(uint16_t type, uint8_t value) noexcept { put_attribute(type, &value, 1); }
+  void put_u16(uint16_t type, uint16_t value) noexcept { put_attribute(type, &value, 2); }
+  void put_u32(uint16_t type, uint32_t value) noexcept { put_attribute(type, &value, 4); }
+  void put_u64(uint16_t type, uint64_t value) noexcept { put_attribute(type, &value, 8); }
+  void put_flag(uint16_t type) noexcept { put_attribute(type, nullptr, 0); }
   // A NUL-terminated string attribute.
   void put_string(uint16_t type, std::string_view value) noexcept;
-  void put_bytes(uint16_t type, ByteView value) noexcept;
+  void put_bytes(uint16_t type, ByteView value) noexcept { put_attribute(type, value.data(), value.size()); }
 
   // Opens a nested attribute (NLA_F_NESTED set); close it with end_nested().
   size_t begin_nested(uint16_t type) noexcept;
