@@ -47,11 +47,11 @@ test/cross/run-cross.sh
 echo "== fuzzing: every libFuzzer target for ${PSAMPLE_FUZZ_SECONDS:-60} s"
 test/fuzz/run-fuzz.sh "${PSAMPLE_FUZZ_SECONDS:-60}"
 
-echo "== library alone, -fno-exceptions -fno-rtti -Os, static"
+echo "== library alone, -fno-exceptions -fno-rtti -Os, static: builds, and fits its 24 KiB budget"
 setup build/noexcept -Dwerror=true -Dtests=disabled -Dtools=disabled -Ddefault_library=static \
   -Dbuildtype=minsize -Dcpp_args='-fno-exceptions -fno-rtti'
 ninja -C build/noexcept
-size build/noexcept/libpsample-cpp.a | awk 'NR > 1 { text += $1 } END { print "library text bytes (-Os, no exceptions, no RTTI): " text }'
+test/footprint/check-size.sh build/noexcept/libpsample-cpp.a
 
 # One closing line over every meson test run above (skips are not passes).
 python3 - build/gcc-cxx17 build/clang-cxx20 build/sanitize <<'PY'

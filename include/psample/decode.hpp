@@ -2,6 +2,7 @@
 #pragma once
 
 #include "psample/bytes.hpp"
+#include "psample/export.hpp"
 #include "psample/group_info.hpp"
 #include "psample/packet_view.hpp"
 #include "psample/result.hpp"
@@ -14,13 +15,13 @@ namespace psample {
 // Errors: malformed (broken structure, or a known attribute of impossible
 // width, named in the message), not_a_sample (another psample command).
 // The family id in nlmsg_type is not checked: that is the caller's business.
-Result<PacketView> decode(ByteView message) noexcept;
+PSAMPLE_API Result<PacketView> decode(ByteView message) noexcept;
 
 // Decodes a NEW_GROUP / DEL_GROUP message (event or GET_GROUP dump reply).
 // Kernels 5.8-5.11 numbered GROUP_REFCOUNT 8; that is accepted too.
-Result<GroupInfo> decode_group(ByteView message) noexcept;
+PSAMPLE_API Result<GroupInfo> decode_group(ByteView message) noexcept;
 
 // Decodes the payload of a PSAMPLE_ATTR_TUNNEL attribute (its nested attributes).
-Result<TunnelView> decode_tunnel(ByteView nested_attributes) noexcept;
+PSAMPLE_API Result<TunnelView> decode_tunnel(ByteView nested_attributes) noexcept;
 
 }  // namespace psample

@@ -3,6 +3,8 @@
 
 #include <cstdint>
 
+#include "psample/export.hpp"
+
 namespace psample {
 
 // What went wrong, coarsely; Error::message() says what to do about it.
@@ -23,11 +25,11 @@ enum class ErrorCode : uint8_t {
 };
 
 // A short stable name for an error code, e.g. "family_not_found".
-const char* to_string(ErrorCode code) noexcept;
+PSAMPLE_API const char* to_string(ErrorCode code) noexcept;
 
 // An error value: code, errno, a human message that says what to do, and the
 // kernel's extended-ack text when the kernel sent one. Fixed size, no allocation.
-class Error {
+class PSAMPLE_API Error {
  public:
   static constexpr unsigned message_capacity = 192;
   static constexpr unsigned kernel_message_capacity = 128;

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "psample/export.hpp"
 #include "psample/netlink/socket.hpp"
 #include "psample/result.hpp"
 
@@ -21,6 +22,7 @@ constexpr size_t max_filter_groups = 200;
 // message (controller notifications, config events, samples without a group
 // attribute, which the decoder then reports) passes. The kernel loads message
 // words in network byte order, so constants are converted from host order.
-Result<std::vector<FilterInstruction>> build_group_filter(uint16_t family_id, const std::vector<uint32_t>& groups);
+PSAMPLE_API Result<std::vector<FilterInstruction>> build_group_filter(uint16_t family_id,
+                                                                      const std::vector<uint32_t>& groups);
 
 }  // namespace psample

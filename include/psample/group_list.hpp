@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "psample/export.hpp"
 #include "psample/group_info.hpp"
 #include "psample/result.hpp"
 
@@ -12,9 +13,9 @@ namespace psample {
 // The groups of the current network namespace, from a GET_GROUP dump over a
 // socket of its own. Needs no privilege. Errors: family_not_found (psample
 // not loaded), system, kernel_error.
-Result<std::vector<GroupInfo>> list_groups() noexcept;
+PSAMPLE_API Result<std::vector<GroupInfo>> list_groups() noexcept;
 
 // The same, for a family id already resolved.
-Result<std::vector<GroupInfo>> list_groups(uint16_t family_id) noexcept;
+PSAMPLE_API Result<std::vector<GroupInfo>> list_groups(uint16_t family_id) noexcept;
 
 }  // namespace psample

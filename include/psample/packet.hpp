@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "psample/bytes.hpp"
+#include "psample/export.hpp"
 #include "psample/packet_view.hpp"
 #include "psample/sample_fields.hpp"
 #include "psample/tunnel_view.hpp"
@@ -14,7 +15,7 @@ namespace psample {
 // A sample that owns its bytes: same accessors as PacketView. Up to
 // inline_capacity bytes of data + cookie + tunnel attributes are stored inline
 // (no allocation); larger samples take one heap allocation.
-class Packet : public SampleFields {
+class PSAMPLE_API Packet : public SampleFields {
  public:
   static constexpr size_t inline_capacity = 256;
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "psample/bytes.hpp"
+#include "psample/export.hpp"
 #include "psample/sample_fields.hpp"
 #include "psample/tunnel_view.hpp"
 
@@ -10,7 +11,7 @@ namespace psample {
 // One sample, decoded in place. data(), user_cookie() and the tunnel's option
 // views point into the receive buffer: valid only while that buffer is (inside
 // the Receiver's handler call). Copy it into a Packet to keep it.
-class PacketView : public SampleFields {
+class PSAMPLE_API PacketView : public SampleFields {
  public:
   // The sampled packet's first bytes (from L2, or L3 on tunnel devices).
   ByteView data() const noexcept { return data_; }

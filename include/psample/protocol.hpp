@@ -5,6 +5,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "psample/export.hpp"
+
 namespace psample {
 
 constexpr const char* family_name = "psample";
@@ -40,7 +42,7 @@ constexpr uint16_t user_cookie = 15;         // bytes, at most 16 (6.11+)
 constexpr uint16_t sample_probability = 16;  // flag (6.11+)
 constexpr uint16_t count = 17;
 // A short name such as "ORIGSIZE", or "unknown".
-const char* name(uint16_t attribute) noexcept;
+PSAMPLE_API const char* name(uint16_t attribute) noexcept;
 }  // namespace attr
 
 // Tunnel key attributes, nested in attr::tunnel (PSAMPLE_TUNNEL_KEY_ATTR_*).
@@ -63,7 +65,7 @@ constexpr uint16_t pad = 14;
 constexpr uint16_t erspan_opts = 15;       // struct erspan_metadata
 constexpr uint16_t ipv4_info_bridge = 16;  // flag
 constexpr uint16_t count = 17;
-const char* name(uint16_t attribute) noexcept;
+PSAMPLE_API const char* name(uint16_t attribute) noexcept;
 }  // namespace tunnel_attr
 
 // The largest datagram one sample can need: nlmsghdr + genlmsghdr + all

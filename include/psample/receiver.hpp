@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "psample/bytes.hpp"
+#include "psample/export.hpp"
 #include "psample/function_ref.hpp"
 #include "psample/group_info.hpp"
 #include "psample/netlink/genl_controller.hpp"
@@ -82,7 +83,7 @@ struct GroupCounters {
 //   auto r = psample::Receiver::open({});
 //   if (!r) { fprintf(stderr, "%s\n", r.error().message()); return 1; }
 //   r->receive([](const psample::PacketView& p) { ... }, std::chrono::milliseconds(500));
-class Receiver {
+class PSAMPLE_API Receiver {
  public:
   using SampleHandler = FunctionRef<void(const PacketView&)>;
   using GroupHandler = FunctionRef<void(const GroupInfo&)>;
@@ -107,14 +108,22 @@ class Receiver {
   // only). Returns how many samples were delivered: 0 when nothing deliverable
   // arrived in time. Bad input is counted and skipped; overruns are counted.
   // Errors: interrupted (a signal arrived while waiting), system.
-  Result<size_t> receive(SampleHandler on_sample, std::chrono::milliseconds timeout) noexcept;
+  Result<size_t> receive(SampleHandler on_sample, std::chrono::milliseconds timeout) noexcept {
+    return receive_with(on_sample, nullptr, timeout);
+  }
   // The same, with group events (config_events) passed to `on_group`.
-  Result<size_t> receive(SampleHandler on_sample, GroupHandler on_group, std::chrono::milliseconds timeout) noexcept;
+  Result<size_t> receive(SampleHandler on_sample, GroupHandler on_group, std::chrono::milliseconds timeout) noexcept {
+    return receive_with(on_sample, &on_group, timeout);
+  }
 
   // Handles one datagram received elsewhere, exactly as receive() would.
   // Returns the samples delivered.
-  size_t process(ByteView datagram, uint32_t sender_port, SampleHandler on_sample) noexcept;
-  size_t process(ByteView datagram, uint32_t sender_port, SampleHandler on_sample, GroupHandler on_group) noexcept;
+  size_t process(ByteView datagram, uint32_t sender_port, SampleHandler on_sample) noexcept {
+    return process_with(datagram, sender_port, on_sample, nullptr);
+  }
+  size_t process(ByteView datagram, uint32_t sender_port, SampleHandler on_sample, GroupHandler on_group) noexcept {
+    return process_with(datagram, sender_port, on_sample, &on_group);
+  }
 
   // Counters. Reads /proc/net/netlink for kernel_drops.
   ReceiverStats stats() const noexcept;
@@ -134,6 +143,11 @@ class Receiver {
  private:
   struct State;
   explicit Receiver(std::unique_ptr<State> state) noexcept;
+  // The overloads above in one place each; `on_group` may be null.
+  Result<size_t> receive_with(SampleHandler on_sample, const GroupHandler* on_group,
+                              std::chrono::milliseconds timeout) noexcept;
+  size_t process_with(ByteView datagram, uint32_t sender_port, SampleHandler on_sample,
+                      const GroupHandler* on_group) noexcept;
   std::unique_ptr<State> state_;
 };
 

@@ -8,22 +8,14 @@
 namespace psample {
 
 const char* to_string(ErrorCode code) noexcept {
-  switch (code) {
-    case ErrorCode::system: return "system";
-    case ErrorCode::family_not_found: return "family_not_found";
-    case ErrorCode::group_not_found: return "group_not_found";
-    case ErrorCode::permission_denied: return "permission_denied";
-    case ErrorCode::kernel_error: return "kernel_error";
-    case ErrorCode::truncated: return "truncated";
-    case ErrorCode::malformed: return "malformed";
-    case ErrorCode::not_a_sample: return "not_a_sample";
-    case ErrorCode::overrun: return "overrun";
-    case ErrorCode::would_block: return "would_block";
-    case ErrorCode::interrupted: return "interrupted";
-    case ErrorCode::buffer_too_small: return "buffer_too_small";
-    case ErrorCode::invalid_argument: return "invalid_argument";
-  }
-  return "unknown";
+  // In ErrorCode's order (error.hpp).
+  static constexpr const char* names[] = {
+      "system",      "family_not_found", "group_not_found",  "permission_denied", "kernel_error",
+      "truncated",   "malformed",        "not_a_sample",     "overrun",           "would_block",
+      "interrupted", "buffer_too_small", "invalid_argument",
+  };
+  const auto index = static_cast<size_t>(code);
+  return index < sizeof names / sizeof names[0] ? names[index] : "unknown";
 }
 
 Error::Error(ErrorCode code, int system_errno, const char* format, ...) noexcept : code_(code), errno_(system_errno) {

@@ -3,10 +3,10 @@
 
 #include <cstring>
 
-#include "psample/netlink/attribute.hpp"
-#include "psample/netlink/message.hpp"
 #include "decode/sample_writer.hpp"
 #include "decode/tunnel_key.hpp"
+#include "psample/netlink/attribute.hpp"
+#include "psample/netlink/message.hpp"
 
 namespace psample {
 
@@ -33,22 +33,6 @@ PSAMPLE_COLD Error width_error(uint16_t type, size_t width, const char* expected
                width, expected);
 }
 
-PSAMPLE_COLD Error bad_tunnel_width(uint16_t type, size_t width, const char* expected) noexcept {
-  return Error(ErrorCode::malformed, 0, "psample tunnel attribute %s (%u) is %zu bytes; expected %s",
-               tunnel_attr::name(type), type, width, expected);
-}
-
-// Checks the nlmsghdr and genlmsghdr; returns the message length or an error.
-Result<size_t> check_headers(ByteView message) noexcept {
-  if (message.size() < headers_size) {
-    return structure_error("shorter than nlmsghdr + genlmsghdr (20 bytes)", message.size());
-  }
-  const uint32_t length = load_u32(message.data());
-  if (length < headers_size) return structure_error("nlmsg_len below 20", 0);
-  if (length > message.size()) return structure_error("nlmsg_len runs past the bytes given", 0);
-  return static_cast<size_t>(length);
-}
-
 inline uint16_t load_be16(const uint8_t* p) noexcept { return static_cast<uint16_t>(p[0] << 8 | p[1]); }
 inline uint64_t load_be64(const uint8_t* p) noexcept {
   uint64_t value = 0;
@@ -58,55 +42,63 @@ inline uint64_t load_be64(const uint8_t* p) noexcept {
 
 }  // namespace
 
+// The width of each tunnel key attribute, in bytes; any_width for options.
+constexpr uint8_t any_width = 0xff;
+constexpr uint8_t tunnel_widths[tunnel_attr::count] = {
+    8,          // id
+    4,          // ipv4_src
+    4,          // ipv4_dst
+    1,          // tos
+    1,          // ttl
+    0,          // dont_fragment
+    0,          // csum
+    0,          // oam
+    any_width,  // geneve_opts
+    2,          // tp_src
+    2,          // tp_dst
+    any_width,  // vxlan_opts
+    16,         // ipv6_src
+    16,         // ipv6_dst
+    any_width,  // pad
+    any_width,  // erspan_opts
+    0,          // ipv4_info_bridge
+};
+
 Result<TunnelView> decode_tunnel(ByteView nested) noexcept {
-  TunnelView tunnel;
+  Result<TunnelView> result{std::in_place};
+  TunnelView& tunnel = *result;
   netlink::AttributeReader reader(nested);
   netlink::Attribute attribute;
   while (reader.next(attribute)) {
     const uint16_t type = attribute.type();
+    if (type >= tunnel_attr::count) continue;  // unknown: skipped, not marked present
     const ByteView payload = attribute.payload();
-    const size_t width = payload.size();
+    const uint8_t width = tunnel_widths[type];
+    if (width != any_width && payload.size() != width) {
+      result.fail(Error(ErrorCode::malformed, 0, "psample tunnel attribute %s (%u) is %zu bytes; expected %u%s",
+                        tunnel_attr::name(type), type, payload.size(), width, width == 0 ? " (a flag)" : ""));
+      return result;
+    }
+    const uint8_t* const value = payload.data();
     switch (type) {
-      case tunnel_attr::id:
-        if (width != 8) return bad_tunnel_width(type, width, "8");
-        tunnel.id = load_be64(payload.data());
-        break;
-      case tunnel_attr::ipv4_src:
-      case tunnel_attr::ipv4_dst:
-        if (width != 4) return bad_tunnel_width(type, width, "4");
-        std::memcpy(type == tunnel_attr::ipv4_src ? tunnel.ipv4_src : tunnel.ipv4_dst, payload.data(), 4);
-        break;
-      case tunnel_attr::ipv6_src:
-      case tunnel_attr::ipv6_dst:
-        if (width != 16) return bad_tunnel_width(type, width, "16");
-        std::memcpy(type == tunnel_attr::ipv6_src ? tunnel.ipv6_src : tunnel.ipv6_dst, payload.data(), 16);
-        break;
-      case tunnel_attr::tos:
-      case tunnel_attr::ttl:
-        if (width != 1) return bad_tunnel_width(type, width, "1");
-        (type == tunnel_attr::tos ? tunnel.tos : tunnel.ttl) = payload[0];
-        break;
-      case tunnel_attr::dont_fragment:
-      case tunnel_attr::csum:
-      case tunnel_attr::oam:
-      case tunnel_attr::ipv4_info_bridge:
-        if (width != 0) return bad_tunnel_width(type, width, "0 (a flag)");
-        break;
-      case tunnel_attr::tp_src:
-      case tunnel_attr::tp_dst:
-        if (width != 2) return bad_tunnel_width(type, width, "2");
-        (type == tunnel_attr::tp_src ? tunnel.tp_src : tunnel.tp_dst) = load_be16(payload.data());
-        break;
+      case tunnel_attr::id: tunnel.id = load_be64(value); break;
+      case tunnel_attr::ipv4_src: std::memcpy(tunnel.ipv4_src, value, 4); break;
+      case tunnel_attr::ipv4_dst: std::memcpy(tunnel.ipv4_dst, value, 4); break;
+      case tunnel_attr::ipv6_src: std::memcpy(tunnel.ipv6_src, value, 16); break;
+      case tunnel_attr::ipv6_dst: std::memcpy(tunnel.ipv6_dst, value, 16); break;
+      case tunnel_attr::tos: tunnel.tos = value[0]; break;
+      case tunnel_attr::ttl: tunnel.ttl = value[0]; break;
+      case tunnel_attr::tp_src: tunnel.tp_src = load_be16(value); break;
+      case tunnel_attr::tp_dst: tunnel.tp_dst = load_be16(value); break;
       case tunnel_attr::geneve_opts: tunnel.geneve_opts = payload; break;
       case tunnel_attr::vxlan_opts: tunnel.vxlan_opts = payload; break;
       case tunnel_attr::erspan_opts: tunnel.erspan_opts = payload; break;
-      case tunnel_attr::pad: break;
-      default: continue;  // unknown: skipped, not marked present
+      default: break;  // flags and pad: presence only
     }
     tunnel.present |= 1u << type;
   }
-  if (reader.failed()) return structure_error(reader.failure(), reader.failure_offset());
-  return tunnel;
+  if (reader.failed()) result.fail(structure_error(reader.failure(), reader.failure_offset()));
+  return result;
 }
 
 namespace {
@@ -332,16 +324,32 @@ TunnelView detail::tunnel_key(bool present, ByteView nested) noexcept {
 TunnelView PacketView::tunnel() const noexcept { return detail::tunnel_key(has_tunnel(), tunnel_attributes_); }
 
 Result<GroupInfo> decode_group(ByteView message) noexcept {
-  auto checked = check_headers(message);
-  if (!checked) return checked.error();
+  Result<GroupInfo> result{std::in_place};
+  GroupInfo& info = *result;
+  const uint32_t length = message.size() < headers_size ? 0 : load_u32(message.data());
+  const char* problem = nullptr;
+  size_t at = 0;
+  if (message.size() < headers_size) {
+    problem = "shorter than nlmsghdr + genlmsghdr (20 bytes)";
+    at = message.size();
+  } else if (length < headers_size) {
+    problem = "nlmsg_len below 20";
+  } else if (length > message.size()) {
+    problem = "nlmsg_len runs past the bytes given";
+  }
+  if (problem != nullptr) {
+    result.fail(structure_error(problem, at));
+    return result;
+  }
   const uint8_t command = message[netlink::message_header_size];
   if (command != static_cast<uint8_t>(Command::new_group) && command != static_cast<uint8_t>(Command::del_group)) {
-    return Error(ErrorCode::invalid_argument, 0, "psample command %u is not NEW_GROUP (2) or DEL_GROUP (3)", command);
+    result.fail(
+        Error(ErrorCode::invalid_argument, 0, "psample command %u is not NEW_GROUP (2) or DEL_GROUP (3)", command));
+    return result;
   }
-  GroupInfo info;
   info.command = static_cast<Command>(command);
   bool has_group = false;
-  netlink::AttributeReader reader(message.subview(headers_size, *checked - headers_size));
+  netlink::AttributeReader reader(message.subview(headers_size, length - headers_size));
   netlink::Attribute attribute;
   while (reader.next(attribute)) {
     const uint16_t type = attribute.type();
@@ -350,7 +358,10 @@ Result<GroupInfo> decode_group(ByteView message) noexcept {
     }
     // Kernels 5.8-5.11 numbered GROUP_REFCOUNT 8 (today's TUNNEL); group messages never carry a tunnel.
     auto value = attribute.as_u32();
-    if (!value) return width_error(type, attribute.payload().size(), "4");
+    if (!value) {
+      result.fail(width_error(type, attribute.payload().size(), "4"));
+      return result;
+    }
     if (type == attr::sample_group) {
       info.group = *value;
       has_group = true;
@@ -362,9 +373,12 @@ Result<GroupInfo> decode_group(ByteView message) noexcept {
       info.has_refcount = true;
     }
   }
-  if (reader.failed()) return structure_error(reader.failure(), headers_size + reader.failure_offset());
-  if (!has_group) return structure_error("group message without SAMPLE_GROUP", headers_size);
-  return info;
+  if (reader.failed()) {
+    result.fail(structure_error(reader.failure(), headers_size + reader.failure_offset()));
+  } else if (!has_group) {
+    result.fail(structure_error("group message without SAMPLE_GROUP", headers_size));
+  }
+  return result;
 }
 
 }  // namespace psample

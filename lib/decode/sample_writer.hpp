@@ -28,14 +28,14 @@ constexpr uint32_t sample_attribute_header = 4;  // struct nlattr
 // header for attribute faults).
 enum class SampleFault : uint32_t {
   none = 0,
-  shorter_than_headers,   // offset: the message size
-  length_below_headers,   // nlmsg_len < 20
-  length_past_end,        // nlmsg_len > the bytes given
-  not_a_sample,           // genlmsghdr.cmd != SAMPLE
-  attribute_past_end,     // nla_len < 4, or runs past nlmsg_len
-  attribute_width,        // a known attribute of impossible width
-  trailing_bytes,         // 1-3 bytes after the last attribute
-  tunnel_to_validate,     // no fault, but a TUNNEL to check (offset: nlmsg_len)
+  shorter_than_headers,  // offset: the message size
+  length_below_headers,  // nlmsg_len < 20
+  length_past_end,       // nlmsg_len > the bytes given
+  not_a_sample,          // genlmsghdr.cmd != SAMPLE
+  attribute_past_end,    // nla_len < 4, or runs past nlmsg_len
+  attribute_width,       // a known attribute of impossible width
+  trailing_bytes,        // 1-3 bytes after the last attribute
+  tunnel_to_validate,    // no fault, but a TUNNEL to check (offset: nlmsg_len)
 };
 
 struct SampleScan {
@@ -43,13 +43,7 @@ struct SampleScan {
   uint32_t offset;
 };
 
-#if defined(__GNUC__)
-#define PSAMPLE_INTERNAL __attribute__((visibility("hidden")))
-#else
-#define PSAMPLE_INTERNAL
-#endif
-
-struct PSAMPLE_INTERNAL SampleWriter {
+struct SampleWriter {
   // Fills `view` from `message`; in lib/decode/decode.cpp.
   static SampleScan scan(PacketView& view, ByteView message) noexcept;
   static void set_sender_port(PacketView& view, uint32_t port) noexcept { view.sender_port_ = port; }

@@ -57,6 +57,7 @@ const char* read_group(const Attribute& entry, MulticastGroup& group) noexcept {
 }
 
 const char* read_family(ByteView bytes, FamilyInfo& family) noexcept {
+  family.group_count = 0;  // a second reply replaces the first one's groups
   MessageReader messages(bytes);
   Message message;
   if (!messages.next(message)) return messages.failed() ? messages.failure() : "empty message";
@@ -108,6 +109,14 @@ const char* read_family(ByteView bytes, FamilyInfo& family) noexcept {
   return nullptr;
 }
 
+// Parses into `family`; the one place the malformed Error is built.
+Result<void> parse_family_into(ByteView bytes, FamilyInfo& family) noexcept {
+  if (const char* problem = read_family(bytes, family)) {
+    return Error(ErrorCode::malformed, 0, "malformed generic netlink controller message: %s", problem);
+  }
+  return {};
+}
+
 }  // namespace
 
 std::optional<uint32_t> FamilyInfo::find_group(std::string_view group_name) const noexcept {
@@ -119,9 +128,7 @@ std::optional<uint32_t> FamilyInfo::find_group(std::string_view group_name) cons
 
 Result<FamilyInfo> parse_family(ByteView bytes) noexcept {
   Result<FamilyInfo> result{std::in_place};
-  if (const char* problem = read_family(bytes, *result)) {
-    result.fail(Error(ErrorCode::malformed, 0, "malformed generic netlink controller message: %s", problem));
-  }
+  if (auto parsed = parse_family_into(bytes, *result); !parsed) result.fail(parsed.error());
   return result;
 }
 
@@ -167,9 +174,11 @@ Result<void> exchange(Socket& socket, ByteView request, MutableByteView scratch,
 }
 
 Result<FamilyInfo> resolve_family(Socket& socket, std::string_view name, MutableByteView scratch) noexcept {
+  Result<FamilyInfo> result{std::in_place};
   if (name.empty() || name.size() >= genl_name_capacity) {
-    return Error(ErrorCode::invalid_argument, 0, "generic netlink family names are 1-15 characters, got %zu",
-                 name.size());
+    result.fail(Error(ErrorCode::invalid_argument, 0, "generic netlink family names are 1-15 characters, got %zu",
+                      name.size()));
+    return result;
   }
   uint8_t request_buffer[64];
   RequestBuilder builder(MutableByteView(request_buffer, sizeof request_buffer));
@@ -177,25 +186,28 @@ Result<FamilyInfo> resolve_family(Socket& socket, std::string_view name, Mutable
   builder.put_genl_header(ctrl_cmd_getfamily, 1);
   builder.put_string(ctrl_attr_family_name, name);
   auto request = builder.finish();
-  if (!request) return request.error();
-
-  Result<FamilyInfo> family = Error(ErrorCode::malformed, 0, "CTRL_CMD_GETFAMILY got no reply");
-  auto done = exchange(socket, *request, scratch, "CTRL_CMD_GETFAMILY", [&](const Message& reply) -> Result<void> {
-    family = parse_family(reply.bytes);
-    if (!family) return family.error();
-    return {};
-  });
-  if (!done) {
-    if (done.error().system_errno() == ENOENT) {
-      Error error(ErrorCode::family_not_found, ENOENT, "generic netlink family '%.*s' not found",
-                  static_cast<int>(name.size()), name.data());
-      error.set_kernel_message(done.error().kernel_message(),
-                               static_cast<unsigned>(std::strlen(done.error().kernel_message())));
-      return error;
-    }
-    return done.error();
+  if (!request) {
+    result.fail(request.error());
+    return result;
   }
-  return family;
+
+  bool replied = false;
+  auto done = exchange(socket, *request, scratch, "CTRL_CMD_GETFAMILY", [&](const Message& reply) -> Result<void> {
+    replied = true;
+    return parse_family_into(reply.bytes, *result);
+  });
+  if (!done && done.error().system_errno() == ENOENT) {
+    Error error(ErrorCode::family_not_found, ENOENT, "generic netlink family '%.*s' not found",
+                static_cast<int>(name.size()), name.data());
+    error.set_kernel_message(done.error().kernel_message(),
+                             static_cast<unsigned>(std::strlen(done.error().kernel_message())));
+    result.fail(error);
+  } else if (!done) {
+    result.fail(done.error());
+  } else if (!replied) {
+    result.fail(Error(ErrorCode::malformed, 0, "CTRL_CMD_GETFAMILY got no reply"));
+  }
+  return result;
 }
 
 }  // namespace psample::netlink

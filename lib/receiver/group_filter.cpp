@@ -45,7 +45,7 @@ Result<std::vector<FilterInstruction>> build_group_filter(uint16_t family_id, co
   for (size_t i = 0; i < n; ++i) {
     program[10 + i] = jump(BPF_JMP | BPF_JEQ | BPF_K, ntohl(groups[i]), to_accept(10 + i), 0);
   }
-  program[accept - 1] = statement(BPF_RET | BPF_K, 0);     // reject
+  program[accept - 1] = statement(BPF_RET | BPF_K, 0);        // reject
   program[accept] = statement(BPF_RET | BPF_K, 0xffffffffu);  // accept the whole message
   return program;
 }

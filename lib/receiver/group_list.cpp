@@ -12,9 +12,20 @@
 
 namespace psample {
 
-Result<std::vector<GroupInfo>> list_groups(uint16_t family_id) noexcept {
+namespace {
+
+// The GET_GROUP dump of family `family_id` (0: resolve "psample" first), on
+// one socket and one scratch buffer.
+Result<std::vector<GroupInfo>> dump_groups(uint16_t family_id) noexcept {
   auto socket = netlink::Socket::open(NETLINK_GENERIC);
   if (!socket) return socket.error();
+  std::unique_ptr<uint8_t[]> scratch(new uint8_t[max_sample_datagram]);
+  const MutableByteView buffer(scratch.get(), max_sample_datagram);
+  if (family_id == 0) {
+    auto family = netlink::resolve_family(*socket, family_name, buffer);
+    if (!family) return detail::explain_family_error(family.error());
+    family_id = family->id;
+  }
   uint8_t request_buffer[32];
   netlink::RequestBuilder builder(MutableByteView(request_buffer, sizeof request_buffer));
   builder.begin(family_id, netlink::flag_request | netlink::flag_dump, 1);
@@ -22,10 +33,9 @@ Result<std::vector<GroupInfo>> list_groups(uint16_t family_id) noexcept {
   auto request = builder.finish();
   if (!request) return request.error();
 
-  std::unique_ptr<uint8_t[]> scratch(new uint8_t[max_sample_datagram]);
   std::vector<GroupInfo> groups;
-  auto done = netlink::exchange(*socket, *request, MutableByteView(scratch.get(), max_sample_datagram),
-                                "PSAMPLE_CMD_GET_GROUP", [&](const netlink::Message& reply) -> Result<void> {
+  auto done = netlink::exchange(*socket, *request, buffer, "PSAMPLE_CMD_GET_GROUP",
+                                [&](const netlink::Message& reply) -> Result<void> {
                                   if (reply.type != family_id) return {};
                                   auto group = decode_group(reply.bytes);
                                   if (!group) return group.error();
@@ -36,13 +46,13 @@ Result<std::vector<GroupInfo>> list_groups(uint16_t family_id) noexcept {
   return groups;
 }
 
-Result<std::vector<GroupInfo>> list_groups() noexcept {
-  auto socket = netlink::Socket::open(NETLINK_GENERIC);
-  if (!socket) return socket.error();
-  std::unique_ptr<uint8_t[]> scratch(new uint8_t[max_sample_datagram]);
-  auto family = netlink::resolve_family(*socket, family_name, MutableByteView(scratch.get(), max_sample_datagram));
-  if (!family) return detail::explain_family_error(family.error());
-  return list_groups(family->id);
+}  // namespace
+
+Result<std::vector<GroupInfo>> list_groups(uint16_t family_id) noexcept {
+  if (family_id == 0) return Error(ErrorCode::invalid_argument, 0, "family id 0 is not a generic netlink family");
+  return dump_groups(family_id);
 }
+
+Result<std::vector<GroupInfo>> list_groups() noexcept { return dump_groups(0); }
 
 }  // namespace psample

@@ -7,11 +7,11 @@
 #include <cerrno>
 #include <cstring>
 
+#include "decode/sample_writer.hpp"
 #include "psample/decode.hpp"
 #include "psample/group_filter.hpp"
 #include "psample/group_list.hpp"
 #include "psample/netlink/message.hpp"
-#include "decode/sample_writer.hpp"
 #include "receiver/family_errors.hpp"
 #include "receiver/sequence_tracker.hpp"
 
@@ -222,22 +222,13 @@ size_t Receiver::State::process(ByteView datagram, uint32_t sender_port, SampleH
   return delivered;
 }
 
-size_t Receiver::process(ByteView datagram, uint32_t sender_port, SampleHandler on_sample) noexcept {
-  return state_->process(datagram, sender_port, on_sample, nullptr);
+size_t Receiver::process_with(ByteView datagram, uint32_t sender_port, SampleHandler on_sample,
+                              const GroupHandler* on_group) noexcept {
+  return state_->process(datagram, sender_port, on_sample, on_group);
 }
-
-size_t Receiver::process(ByteView datagram, uint32_t sender_port, SampleHandler on_sample,
-                         GroupHandler on_group) noexcept {
-  return state_->process(datagram, sender_port, on_sample, &on_group);
-}
-
-Result<size_t> Receiver::receive(SampleHandler on_sample, std::chrono::milliseconds timeout) noexcept {
-  return state_->receive(on_sample, nullptr, timeout);
-}
-
-Result<size_t> Receiver::receive(SampleHandler on_sample, GroupHandler on_group,
-                                 std::chrono::milliseconds timeout) noexcept {
-  return state_->receive(on_sample, &on_group, timeout);
+Result<size_t> Receiver::receive_with(SampleHandler on_sample, const GroupHandler* on_group,
+                                      std::chrono::milliseconds timeout) noexcept {
+  return state_->receive(on_sample, on_group, timeout);
 }
 
 Result<size_t> Receiver::State::receive(SampleHandler& on_sample, const GroupHandler* on_group,

@@ -98,6 +98,7 @@ struct HandSample {
 uint64_t run_hand_switch(const Corpus& c) {
   uint64_t sum = 0;
   for (size_t i = 0; i < c.offsets.size(); ++i) {
+    if (c.bytes[c.offsets[i] + 16] != 0) continue;  // genlmsghdr.cmd: not PSAMPLE_CMD_SAMPLE
     const uint8_t* p = c.bytes.data() + c.offsets[i] + 20;
     const uint8_t* end = c.bytes.data() + c.offsets[i] + c.lengths[i];
     HandSample s{};

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Fails when the library's code exceeds its budget: the text (code and
-# read-only data) of the static archive, as `size` reports it, summed over
-# netlink + decode + Receiver. Build it with -Os -fno-exceptions -fno-rtti.
+# Fails when the library's code exceeds its budget: the "text" column of
+# `size` (code, read-only data and unwind tables) summed over every object of
+# the static archive: netlink + decode + Receiver. tools/test-all.sh builds it
+# with -Os -fno-exceptions -fno-rtti and runs this.
 #   check-size.sh LIBRARY.a [LIMIT_BYTES]   (default limit: 24 KiB)
 set -euo pipefail
 archive=${1:?usage: check-size.sh LIBRARY.a [LIMIT_BYTES]}

@@ -93,10 +93,10 @@ inline ReferenceSample reference_decode(const uint8_t* bytes, size_t size) {
       case attr::group_seq:
       case attr::sample_rate:
         if (v.size() != 4) return r;
-        (type == attr::origsize ? r.orig_size
+        (type == attr::origsize       ? r.orig_size
          : type == attr::sample_group ? r.group
-         : type == attr::group_seq ? r.group_seq
-                                   : r.sample_rate) = u32();
+         : type == attr::group_seq    ? r.group_seq
+                                      : r.sample_rate) = u32();
         break;
       case attr::out_tc:
       case attr::proto:

@@ -3,8 +3,11 @@
 #include <catch2/catch.hpp>
 
 #include <cerrno>
+#include <string>
+#include <utility>
 #include <vector>
 
+#include "psample/group_list.hpp"
 #include "psample/packet.hpp"
 #include "psample/receiver.hpp"
 #include "support/psample_wire.hpp"
@@ -154,9 +157,32 @@ TEST_CASE("a detached receiver refuses to receive from a socket", "[receiver]") 
   CHECK(result.error().code() == ErrorCode::invalid_argument);
 }
 
+TEST_CASE("list_groups refuses family id 0 before opening anything", "[receiver]") {
+  auto groups = list_groups(0);
+  REQUIRE_FALSE(groups);
+  CHECK(groups.error().code() == ErrorCode::invalid_argument);
+  CHECK(std::string(groups.error().message()).find("family id 0") != std::string::npos);
+}
+
 TEST_CASE("error codes have stable names", "[receiver]") {
-  CHECK(std::string(to_string(ErrorCode::family_not_found)) == "family_not_found");
-  CHECK(std::string(to_string(ErrorCode::truncated)) == "truncated");
+  // Every code, in declaration order: the names are a table indexed by the code.
+  const std::pair<ErrorCode, const char*> names[] = {
+      {ErrorCode::system, "system"},
+      {ErrorCode::family_not_found, "family_not_found"},
+      {ErrorCode::group_not_found, "group_not_found"},
+      {ErrorCode::permission_denied, "permission_denied"},
+      {ErrorCode::kernel_error, "kernel_error"},
+      {ErrorCode::truncated, "truncated"},
+      {ErrorCode::malformed, "malformed"},
+      {ErrorCode::not_a_sample, "not_a_sample"},
+      {ErrorCode::overrun, "overrun"},
+      {ErrorCode::would_block, "would_block"},
+      {ErrorCode::interrupted, "interrupted"},
+      {ErrorCode::buffer_too_small, "buffer_too_small"},
+      {ErrorCode::invalid_argument, "invalid_argument"},
+  };
+  for (const auto& [code, name] : names) CHECK(std::string(to_string(code)) == name);
+  CHECK(std::string(to_string(static_cast<ErrorCode>(200))) == "unknown");
   const Error e(ErrorCode::malformed, 0, "value %d", 42);
   CHECK(std::string(e.message()) == "value 42");
   CHECK(std::string(e.kernel_message()).empty());

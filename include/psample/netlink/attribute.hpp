@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "psample/bytes.hpp"
+#include "psample/export.hpp"
 
 namespace psample::netlink {
 
@@ -97,7 +98,7 @@ class Attribute {
 //   Attribute a;
 //   while (reader.next(a)) { switch (a.type()) { ... } }
 //   if (reader.failed()) { /* reader.failure() says why */ }
-class AttributeReader {
+class PSAMPLE_API AttributeReader {
  public:
   explicit AttributeReader(ByteView range) noexcept : range_(range) {}
 

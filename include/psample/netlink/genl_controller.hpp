@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "psample/bytes.hpp"
+#include "psample/export.hpp"
 #include "psample/function_ref.hpp"
 #include "psample/netlink/message.hpp"
 #include "psample/netlink/socket.hpp"
@@ -24,7 +25,7 @@ struct MulticastGroup {
 };
 
 // What CTRL_CMD_GETFAMILY says about a family.
-struct FamilyInfo {
+struct PSAMPLE_API FamilyInfo {
   static constexpr size_t max_groups = 16;
 
   uint16_t id = 0;
@@ -41,17 +42,17 @@ struct FamilyInfo {
 
 // Parses a controller message (a GETFAMILY reply, or a NEWFAMILY/DELFAMILY
 // notification) whose nlmsghdr starts `message`. Pure: no syscalls.
-Result<FamilyInfo> parse_family(ByteView message) noexcept;
+PSAMPLE_API Result<FamilyInfo> parse_family(ByteView message) noexcept;
 
 // Asks the kernel for family `name` over `socket` (a NETLINK_GENERIC socket)
 // using `scratch` as the receive buffer. ENOENT becomes family_not_found.
-Result<FamilyInfo> resolve_family(Socket& socket, std::string_view name, MutableByteView scratch) noexcept;
+PSAMPLE_API Result<FamilyInfo> resolve_family(Socket& socket, std::string_view name, MutableByteView scratch) noexcept;
 
 // Sends `request` and passes each reply message to `on_reply` until the
 // exchange ends: a reply without NLM_F_MULTI, NLMSG_DONE, or an ACK. An
 // NLMSG_ERROR with an errno becomes an Error carrying the kernel's text;
 // `what` names the request in it. An error from `on_reply` ends the exchange.
-Result<void> exchange(Socket& socket, ByteView request, MutableByteView scratch, const char* what,
-                      FunctionRef<Result<void>(const Message&)> on_reply) noexcept;
+PSAMPLE_API Result<void> exchange(Socket& socket, ByteView request, MutableByteView scratch, const char* what,
+                                  FunctionRef<Result<void>(const Message&)> on_reply) noexcept;
 
 }  // namespace psample::netlink

@@ -7,6 +7,7 @@
 
 #include "psample/bytes.hpp"
 #include "psample/error.hpp"
+#include "psample/export.hpp"
 #include "psample/netlink/attribute.hpp"
 #include "psample/result.hpp"
 
@@ -45,7 +46,7 @@ struct Message {
 // Walks the messages of one datagram (a dump packs several). next() returns
 // false at the end or on a broken header; failed() tells the two apart. A
 // final message whose length is not a multiple of 4 is accepted.
-class MessageReader {
+class PSAMPLE_API MessageReader {
  public:
   explicit MessageReader(ByteView datagram) noexcept : datagram_(datagram) {}
 
@@ -72,15 +73,15 @@ struct KernelAck {
 
 // The positive errno for the (negative) error code the kernel puts in
 // NLMSG_ERROR and NLMSG_DONE; safe for any value.
-int errno_from_kernel(int32_t code) noexcept;
+PSAMPLE_API int errno_from_kernel(int32_t code) noexcept;
 
 // Parses an NLMSG_ERROR message. Views point into the message.
-Result<KernelAck> parse_ack(const Message& message) noexcept;
+PSAMPLE_API Result<KernelAck> parse_ack(const Message& message) noexcept;
 
 // Turns a failed ack into an Error of code kernel_error (or family_not_found,
 // permission_denied where the errno says so), carrying the kernel's text.
 // `what` names the request, e.g. "CTRL_CMD_GETFAMILY".
-Error error_from_ack(const KernelAck& ack, const char* what) noexcept;
+PSAMPLE_API Error error_from_ack(const KernelAck& ack, const char* what) noexcept;
 
 // The generic netlink command of a message (the genlmsghdr's first byte), or
 // -1 when the message is too short to have one.

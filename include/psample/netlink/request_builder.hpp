@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "psample/bytes.hpp"
+#include "psample/export.hpp"
 #include "psample/result.hpp"
 
 namespace psample::netlink {
@@ -20,7 +21,7 @@ namespace psample::netlink {
 //   b.put_genl_header(command, version);
 //   b.put_string(attribute, "name");
 //   Result<ByteView> request = b.finish();
-class RequestBuilder {
+class PSAMPLE_API RequestBuilder {
  public:
   explicit RequestBuilder(MutableByteView buffer) noexcept : buffer_(buffer) {}
 

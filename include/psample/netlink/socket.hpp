@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "psample/bytes.hpp"
+#include "psample/export.hpp"
 #include "psample/result.hpp"
 
 namespace psample::netlink {
@@ -24,7 +25,7 @@ struct Datagram {
 };
 
 // A bound netlink socket (SOCK_RAW | SOCK_CLOEXEC). Move-only; closes its fd.
-class Socket {
+class PSAMPLE_API Socket {
  public:
   // Opens and binds a socket of `protocol` (e.g. NETLINK_GENERIC); the kernel
   // picks the port id.
