@@ -182,23 +182,27 @@ Result<Datagram> Socket::receive(MutableByteView buffer, bool dont_wait) noexcep
 Result<uint64_t> Socket::kernel_drops() const noexcept {
   struct stat status;
   if (fstat(fd_, &status) != 0) return system_error(errno, "fstat(netlink socket)");
-  FILE* table = std::fopen("/proc/net/netlink", "re");
-  if (table == nullptr) return system_error(errno, "open /proc/net/netlink");
-  char line[256];
-  Result<uint64_t> result =
-      Error(ErrorCode::system, ENOENT, "socket inode %lu not listed in /proc/net/netlink (another network namespace?)",
-            static_cast<unsigned long>(status.st_ino));
-  while (std::fgets(line, sizeof line, table) != nullptr) {
-    // sk Eth Pid Groups Rmem Wmem Dump Locks Drops Inode
-    unsigned long long drops = 0, inode = 0;
-    if (std::sscanf(line, "%*s %*d %*u %*x %*d %*d %*d %*d %llu %llu", &drops, &inode) == 2 &&
-        inode == static_cast<unsigned long long>(status.st_ino)) {
-      result = static_cast<uint64_t>(drops);
-      break;
+  // The kernel lists sockets by walking a hash table that other sockets'
+  // comings and goings resize; a walk across a resize can miss a socket, so
+  // a socket not found is looked for again.
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    FILE* table = std::fopen("/proc/net/netlink", "re");
+    if (table == nullptr) return system_error(errno, "open /proc/net/netlink");
+    char line[256];
+    while (std::fgets(line, sizeof line, table) != nullptr) {
+      // sk Eth Pid Groups Rmem Wmem Dump Locks Drops Inode
+      unsigned long long drops = 0, inode = 0;
+      if (std::sscanf(line, "%*s %*d %*u %*x %*d %*d %*d %*d %llu %llu", &drops, &inode) == 2 &&
+          inode == static_cast<unsigned long long>(status.st_ino)) {
+        std::fclose(table);
+        return static_cast<uint64_t>(drops);
+      }
     }
+    std::fclose(table);
   }
-  std::fclose(table);
-  return result;
+  return Error(ErrorCode::system, ENOENT,
+               "socket inode %lu not listed in /proc/net/netlink (another network namespace?)",
+               static_cast<unsigned long>(status.st_ino));
 }
 
 }  // namespace psample::netlink

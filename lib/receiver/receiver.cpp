@@ -30,6 +30,7 @@ struct Receiver::State {
   detail::SequenceTracker sequences;
   uint32_t joined_packets = 0;  // group ids we are members of (0: none)
   uint32_t joined_config = 0;
+  bool queue_empty = false;  // the last receive() ended on EAGAIN
 
   Result<void> subscribe(bool force) noexcept;
   void on_controller_message(const netlink::Message& message) noexcept;
@@ -241,31 +242,39 @@ Result<size_t> Receiver::State::receive(SampleHandler& on_sample, const GroupHan
   size_t delivered = 0;
   size_t datagrams = 0;
   bool waited = false;
-  // Try a non-blocking receive first: while data is queued there is one
-  // recvmsg per datagram and no poll at all.
+  // Receive without blocking first: while data is queued there is one
+  // recvmsg per datagram and no poll at all. But when the previous call
+  // ended on an empty queue, wait first: a recvmsg would only say EAGAIN
+  // again. So each wait is one poll and each drain ends on one EAGAIN.
+  bool wait_first = state.queue_empty && timeout.count() != 0;
   while (datagrams < state.options.max_batch) {
-    auto datagram = state.socket.receive(receive_buffer, /*dont_wait=*/true);
-    if (datagram) {
-      ++datagrams;
-      delivered +=
-          state.process(ByteView(receive_buffer.data(), datagram->size), datagram->sender_port, on_sample, on_group);
-      continue;
-    }
-    switch (datagram.error().code()) {
-      case ErrorCode::overrun:
-        ++state.stats.overruns;  // reported once per overflow; the socket keeps working
+    if (!wait_first) {
+      auto datagram = state.socket.receive(receive_buffer, /*dont_wait=*/true);
+      state.queue_empty = false;
+      if (datagram) {
         ++datagrams;
+        delivered +=
+            state.process(ByteView(receive_buffer.data(), datagram->size), datagram->sender_port, on_sample, on_group);
         continue;
-      case ErrorCode::truncated:
-        ++state.stats.truncated;
-        ++datagrams;
-        continue;
-      case ErrorCode::interrupted: continue;
-      case ErrorCode::would_block: break;
-      default: return datagram.error();
+      }
+      switch (datagram.error().code()) {
+        case ErrorCode::overrun:
+          ++state.stats.overruns;  // reported once per overflow; the socket keeps working
+          ++datagrams;
+          continue;
+        case ErrorCode::truncated:
+          ++state.stats.truncated;
+          ++datagrams;
+          continue;
+        case ErrorCode::interrupted: continue;
+        case ErrorCode::would_block: break;
+        default: return datagram.error();
+      }
+      // Queue empty.
+      state.queue_empty = true;
+      if (datagrams > 0 || waited || timeout.count() == 0) return delivered;
     }
-    // Queue empty.
-    if (datagrams > 0 || waited || timeout.count() == 0) return delivered;
+    wait_first = false;
     pollfd descriptor{state.socket.fd(), POLLIN, 0};
     const long long wait_ms = timeout.count() < 0 ? -1 : timeout.count();
     const int ready = ::poll(&descriptor, 1, wait_ms > 0x7fffffff ? 0x7fffffff : static_cast<int>(wait_ms));
