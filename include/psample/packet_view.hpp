@@ -13,6 +13,11 @@ namespace psample {
 // the Receiver's handler call). Copy it into a Packet to keep it.
 class PSAMPLE_API PacketView : public SampleFields {
  public:
+  // User-provided on purpose (not `= default`): value-initialization then
+  // runs the member initializers below instead of first clearing the whole
+  // object with a memset, which compilers emit as `rep stos` (about 15 ns per
+  // decode on the benchmark machine).
+  PacketView() noexcept {}
   // The sampled packet's first bytes (from L2, or L3 on tunnel devices).
   ByteView data() const noexcept { return data_; }
   // The tc action cookie / OVS observation ids, at most 16 bytes (6.11+).
