@@ -198,6 +198,7 @@ detail::SampleScan detail::SampleWriter::scan(PacketView& view, ByteView message
       fault = SampleFault::attribute_past_end;
       break;
     }
+    const ptrdiff_t step = static_cast<ptrdiff_t>((length + 3u) & ~3u);  // to the next header, padding included
     const uint8_t* const payload = attribute + sample_attribute_header;
     uint32_t type = load_u16(attribute + 2);
   dispatch:
@@ -293,8 +294,8 @@ detail::SampleScan detail::SampleWriter::scan(PacketView& view, ByteView message
         }
         break;  // unknown attribute: skipped (forward compatible)
     }
-    left -= static_cast<ptrdiff_t>((length + 3u) & ~3u);
-    if (left >= 0) attribute += (length + 3u) & ~3u;
+    left -= step;
+    if (left >= 0) attribute += step;
     continue;
   bad_width:
     fault = SampleFault::attribute_width;
