@@ -1,0 +1,512 @@
+// The receive-path load benchmark. Runs inside the test VM (run-load.sh
+// starts it): puts a tc sample rule (rate 1) on lo's ingress, floods lo with
+// UDP from a generator pinned to CPU 0, and runs receivers pinned to CPU 1,
+// all at once (race) or one at a time (solo). Per receiver and run it reads:
+//   offered   GROUP_SEQ advance of the group (GET_GROUP dump before and after)
+//   received  what the receiver itself counted (printed when it gets SIGTERM)
+//   drops     the kernel's Drops column for the receiver's socket (/proc/net/netlink)
+//   overruns  ENOBUFS reports the receiver saw
+//   cpu       the receiver's CPU time while the stream ran (/proc/PID/schedstat, ns)
+// and prints per-run lines, then a table of medians with each receiver's CPU
+// per sample as a ratio to the reference receiver's in the same run (solo:
+// the reference's solo run at the same load and repetition).
+//
+//   load-bench [--modes race,solo] [--rates max,5000,2000] [--reps 3] [--seconds 3]
+//              [--receivers NAME,...] [--strace] [--check]
+//
+// --check exits 1 unless received + drops = offered for every receiver and run
+// (the accounting smoke test), and a receiver's loss estimate is 0 whenever its
+// kernel drops are. --generators 2 adds a generator on CPU 1: two CPUs then
+// sample into one group, so sequence numbers arrive out of order. --strace adds one race run at max load with each
+// receiver under `strace -c` and prints receive syscalls per sample.
+#include <dirent.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cinttypes>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "psample/psample.hpp"
+
+namespace {
+
+constexpr uint32_t sample_group = 1;
+const char* const work_dir = "/tmp/load";
+
+struct ReceiverKind {
+  std::string name;
+  std::vector<std::string> argv;
+  std::string stdout_path;  // where its stdout goes
+  bool reports_on_stderr;   // psample-dump prints its summary on stderr
+};
+
+std::vector<ReceiverKind> all_kinds() {
+  const std::string d = work_dir;
+  std::vector<ReceiverKind> kinds = {
+      {"reference", {"load-reference-receiver"}, d + "/reference.out", false},
+      {"receiver", {"load-library-receiver"}, d + "/receiver.out", false},
+      {"receiver-1", {"load-library-receiver", "1"}, d + "/receiver-1.out", false},
+      {"dump-text-file", {"psample-dump", "-n"}, d + "/dump-text.txt", true},
+      {"dump-text-null", {"psample-dump", "-n"}, "/dev/null", true},
+      {"dump-json-file", {"psample-dump", "-n", "-F", "json"}, d + "/dump-json.txt", true},
+      {"dump-json-null", {"psample-dump", "-n", "-F", "json"}, "/dev/null", true},
+      {"dump-pcapng-file", {"psample-dump", "-n", "-w", d + "/dump.pcapng"}, "/dev/null", true},
+  };
+  return kinds;
+}
+
+uint64_t now_ns() {
+  timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return uint64_t(t.tv_sec) * 1000000000u + uint64_t(t.tv_nsec);
+}
+
+void sleep_ms(long ms) {
+  timespec t{ms / 1000, (ms % 1000) * 1000000};
+  while (nanosleep(&t, &t) != 0) {
+  }
+}
+
+void pin_to_cpu(int cpu) {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(cpu, &set);
+  sched_setaffinity(0, sizeof set, &set);
+}
+
+bool run_shell(const std::string& command) {
+  const int status = std::system(command.c_str());
+  if (status != 0) std::fprintf(stderr, "load-bench: '%s' failed (%d)\n", command.c_str(), status);
+  return status == 0;
+}
+
+// The group's GROUP_SEQ now, from a GET_GROUP dump.
+uint32_t group_seq() {
+  auto groups = psample::list_groups();
+  if (!groups) {
+    std::fprintf(stderr, "load-bench: list_groups: %s\n", groups.error().message());
+    std::exit(2);
+  }
+  for (const auto& g : *groups)
+    if (g.group == sample_group) return g.seq;
+  std::fprintf(stderr, "load-bench: group %u not found\n", sample_group);
+  std::exit(2);
+}
+
+// --- per-process readings ------------------------------------------------------
+
+uint64_t cpu_ns(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/schedstat");
+  uint64_t ns = 0;
+  in >> ns;
+  return ns;
+}
+
+std::vector<unsigned long> socket_inodes(pid_t pid) {
+  std::vector<unsigned long> inodes;
+  const std::string dir = "/proc/" + std::to_string(pid) + "/fd";
+  DIR* d = opendir(dir.c_str());
+  if (d == nullptr) return inodes;
+  while (dirent* e = readdir(d)) {
+    char target[64] = {};
+    if (readlink((dir + "/" + e->d_name).c_str(), target, sizeof target - 1) <= 0) continue;
+    unsigned long inode = 0;
+    if (std::sscanf(target, "socket:[%lu]", &inode) == 1) inodes.push_back(inode);
+  }
+  closedir(d);
+  return inodes;
+}
+
+struct NetlinkRow {
+  uint64_t rmem = 0, drops = 0;
+  bool found = false;
+};
+
+// Sums the generic-netlink rows of these socket inodes in /proc/net/netlink.
+NetlinkRow netlink_rows(const std::vector<unsigned long>& inodes) {
+  NetlinkRow sum;
+  std::ifstream table("/proc/net/netlink");
+  std::string line;
+  std::getline(table, line);  // header
+  while (std::getline(table, line)) {
+    // sk Eth Pid Groups Rmem Wmem Dump Locks Drops Inode
+    char sk[32];
+    int eth = 0, rmem = 0, wmem = 0, dump = 0, locks = 0;
+    unsigned pid = 0, groups = 0;
+    unsigned long long drops = 0;
+    unsigned long inode = 0;
+    if (std::sscanf(line.c_str(), "%31s %d %u %x %d %d %d %d %llu %lu", sk, &eth, &pid, &groups, &rmem, &wmem, &dump,
+                    &locks, &drops, &inode) != 10 ||
+        eth != 16)
+      continue;
+    if (std::find(inodes.begin(), inodes.end(), inode) == inodes.end()) continue;
+    sum.found = true;
+    sum.rmem += uint64_t(rmem);
+    sum.drops += drops;
+  }
+  return sum;
+}
+
+std::map<std::string, uint64_t> key_values(const std::string& path) {
+  std::map<std::string, uint64_t> values;
+  std::ifstream in(path);
+  std::string word;
+  while (in >> word) {
+    const auto eq = word.find('=');
+    if (eq == std::string::npos) continue;
+    char* end = nullptr;
+    const unsigned long long v = std::strtoull(word.c_str() + eq + 1, &end, 10);
+    if (end != word.c_str() + eq + 1 && *end == '\0') values[word.substr(0, eq)] = v;
+  }
+  return values;
+}
+
+// --- one run -------------------------------------------------------------------
+
+struct Running {
+  const ReceiverKind* kind;
+  pid_t pid = 0;
+  std::string err_path, strace_path;
+  pid_t owner = 0;  // the receiver itself (under strace: strace's child)
+  std::vector<unsigned long> inodes;
+  uint64_t cpu_before = 0;
+};
+
+struct Reading {
+  std::string name;
+  uint64_t offered = 0, received = 0, drops = 0, overruns = 0, cpu_ns = 0, receive_calls = 0, strace_calls = 0;
+  int64_t lost = -1;        // the receiver's own loss estimate, where it prints one
+  int64_t reordered = -1;   // samples it saw out of GROUP_SEQ order, where it prints that
+  int64_t duplicates = -1;  // GROUP_SEQ values it saw twice, where it prints that
+  bool ok = false;
+};
+
+pid_t start_receiver(const ReceiverKind& kind, const std::string& err_path, const std::string& strace_path) {
+  const pid_t pid = fork();
+  if (pid != 0) return pid;
+  pin_to_cpu(1);
+  const int out = open(kind.stdout_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  const int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  dup2(out, 1);
+  dup2(err, 2);
+  std::vector<std::string> args;
+  if (!strace_path.empty()) args = {"strace", "-c", "-o", strace_path};
+  args.insert(args.end(), kind.argv.begin(), kind.argv.end());
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(&a[0]);
+  argv.push_back(nullptr);
+  execvp(argv[0], argv.data());
+  std::perror("load-bench: exec");
+  _exit(127);
+}
+
+// The generator: UDP datagrams over lo to a socket that never reads (so no
+// ICMP comes back), `rate` per second (0: as fast as it can), for `seconds`.
+pid_t start_generator(unsigned rate, double seconds, int cpu) {
+  const pid_t pid = fork();
+  if (pid != 0) return pid;
+  pin_to_cpu(cpu);
+  const int sink = socket(AF_INET, SOCK_DGRAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  if (bind(sink, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+      getsockname(sink, reinterpret_cast<sockaddr*>(&address), &length) != 0)
+    _exit(1);
+  const int sender = socket(AF_INET, SOCK_DGRAM, 0);
+  if (connect(sender, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) _exit(1);
+  char payload[64] = "psample-cpp load benchmark";
+  const uint64_t start = now_ns(), duration = uint64_t(seconds * 1e9);
+  uint64_t sent = 0;
+  for (;;) {
+    const uint64_t elapsed = now_ns() - start;
+    if (elapsed >= duration) break;
+    if (rate == 0) {
+      for (int i = 0; i < 64; ++i) sent += send(sender, payload, sizeof payload, 0) > 0;
+      continue;
+    }
+    const uint64_t due = elapsed * rate / 1000000000u;
+    while (sent < due) sent += send(sender, payload, sizeof payload, 0) > 0;
+    sleep_ms(1);
+  }
+  _exit(0);
+}
+
+int generators = 1;  // --generators 2: a second one on CPU 1 samples into the same group
+
+std::vector<Reading> run_once(const std::vector<const ReceiverKind*>& kinds, unsigned rate, double seconds,
+                              bool with_strace) {
+  std::vector<Running> running;
+  for (const ReceiverKind* kind : kinds) {
+    Running r;
+    r.kind = kind;
+    r.err_path = std::string(work_dir) + "/" + kind->name + ".err";
+    if (with_strace) r.strace_path = std::string(work_dir) + "/" + kind->name + ".strace";
+    r.pid = start_receiver(*kind, r.err_path, r.strace_path);
+    running.push_back(r);
+  }
+  // Wait until every receiver has its netlink socket (strace: the traced child's).
+  const uint64_t give_up = now_ns() + 20000000000ull;
+  for (Running& r : running) {
+    for (;;) {
+      pid_t owner = r.pid;
+      if (with_strace) {  // the receiver is strace's child
+        std::ifstream children("/proc/" + std::to_string(r.pid) + "/task/" + std::to_string(r.pid) + "/children");
+        pid_t child = 0;
+        if (children >> child) owner = child;
+      }
+      r.owner = owner;
+      r.inodes = socket_inodes(owner);
+      if (!r.inodes.empty() && netlink_rows(r.inodes).found) break;
+      if (now_ns() > give_up) {
+        std::fprintf(stderr, "load-bench: %s did not open its socket; its stderr:\n", r.kind->name.c_str());
+        run_shell("cat " + r.err_path + " >&2");
+        std::exit(2);
+      }
+      sleep_ms(20);
+    }
+  }
+  sleep_ms(1000);  // past open(): joined and waiting
+  const uint32_t seq_before = group_seq();
+  for (Running& r : running) r.cpu_before = cpu_ns(r.pid);
+  std::vector<pid_t> running_generators;
+  for (int g = 0; g < generators; ++g) running_generators.push_back(start_generator(rate, seconds, g));
+  for (pid_t g : running_generators) waitpid(g, nullptr, 0);
+  // Drained: every receiver's queue is empty.
+  const uint64_t drain_deadline = now_ns() + 30000000000ull;
+  for (;;) {
+    uint64_t queued = 0;
+    for (Running& r : running) queued += netlink_rows(r.inodes).rmem;
+    if (queued == 0 || now_ns() > drain_deadline) break;
+    sleep_ms(50);
+  }
+  sleep_ms(200);
+  const uint32_t seq_after = group_seq();
+  std::vector<Reading> readings;
+  for (Running& r : running) {
+    Reading reading;
+    reading.name = r.kind->name;
+    reading.offered = uint32_t(seq_after - seq_before);
+    reading.cpu_ns = cpu_ns(r.pid) - r.cpu_before;
+    reading.drops = netlink_rows(r.inodes).drops;
+    readings.push_back(reading);
+  }
+  for (Running& r : running) kill(r.owner, SIGTERM);  // strace then prints its table and exits
+  for (size_t i = 0; i < running.size(); ++i) {
+    Running& r = running[i];
+    int status = 0;
+    waitpid(r.pid, &status, 0);
+    Reading& reading = readings[i];
+    const auto values = key_values(r.kind->reports_on_stderr ? r.err_path : r.kind->stdout_path);
+    const char* count_key = r.kind->reports_on_stderr ? "samples" : "received";
+    reading.ok = values.count(count_key) != 0;
+    if (reading.ok) reading.received = values.at(count_key);
+    if (values.count("overruns")) reading.overruns = values.at("overruns");
+    if (values.count("lost")) reading.lost = int64_t(values.at("lost"));
+    if (values.count("reordered")) reading.reordered = int64_t(values.at("reordered"));
+    if (values.count("duplicates")) reading.duplicates = int64_t(values.at("duplicates"));
+    if (!reading.ok) {
+      std::fprintf(stderr, "load-bench: %s printed no counters (exit status %d); its stderr:\n", reading.name.c_str(),
+                   status);
+      run_shell("cat " + r.err_path + " >&2");
+    }
+    if (with_strace) {
+      // strace -c: "% time seconds usecs/call calls errors syscall"
+      std::ifstream in(r.strace_path);
+      std::string line;
+      while (std::getline(in, line)) {
+        std::istringstream fields(line);
+        std::vector<std::string> f;
+        std::string w;
+        while (fields >> w) f.push_back(w);
+        if (f.size() < 5 || f[0].find('.') == std::string::npos) continue;
+        const std::string& name = f.back();
+        const uint64_t calls = std::strtoull(f[3].c_str(), nullptr, 10);
+        if (name == "total") continue;
+        reading.strace_calls += calls;
+        if (name == "recvmsg" || name == "recvmmsg" || name == "recvfrom" || name == "recv" || name == "poll" ||
+            name == "ppoll" || name == "epoll_wait")
+          reading.receive_calls += calls;
+      }
+    }
+  }
+  return readings;
+}
+
+// --- reporting -------------------------------------------------------------------
+
+double median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+}
+
+double loss_percent(const Reading& r) {
+  return r.offered ? 100.0 * double(r.offered > r.received ? r.offered - r.received : 0) / double(r.offered) : 0;
+}
+double us_per_sample(const Reading& r) { return r.received ? double(r.cpu_ns) / 1000.0 / double(r.received) : 0; }
+
+std::vector<std::string> split(const std::string& s) {
+  std::vector<std::string> parts;
+  std::stringstream in(s);
+  std::string part;
+  while (std::getline(in, part, ',')) parts.push_back(part);
+  return parts;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> modes = {"race", "solo"}, rates = {"max", "5000", "2000"}, names;
+  int reps = 3;
+  double seconds = 3;
+  bool with_strace = false, check = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    const char* v = i + 1 < argc ? argv[i + 1] : "";
+    if (a == "--modes")
+      modes = split(v), ++i;
+    else if (a == "--rates")
+      rates = split(v), ++i;
+    else if (a == "--reps")
+      reps = std::atoi(v), ++i;
+    else if (a == "--seconds")
+      seconds = std::atof(v), ++i;
+    else if (a == "--receivers")
+      names = split(v), ++i;
+    else if (a == "--strace")
+      with_strace = true;
+    else if (a == "--check")
+      check = true;
+    else if (a == "--generators")
+      generators = std::atoi(v) == 2 ? 2 : 1, ++i;
+    else {
+      std::fprintf(stderr, "load-bench: unknown argument %s (see the header of load_bench.cpp)\n", a.c_str());
+      return 2;
+    }
+  }
+  const std::vector<ReceiverKind> kinds = all_kinds();
+  std::vector<const ReceiverKind*> chosen;
+  for (const auto& k : kinds)
+    if (names.empty() || std::find(names.begin(), names.end(), k.name) != names.end()) chosen.push_back(&k);
+  if (chosen.empty() || chosen[0]->name != "reference") {
+    std::fprintf(stderr, "load-bench: the reference receiver must be among the receivers\n");
+    return 2;
+  }
+  run_shell(std::string("mkdir -p ") + work_dir);
+  run_shell("tc qdisc add dev lo clsact && tc filter add dev lo ingress matchall action sample rate 1 group " +
+            std::to_string(sample_group));
+  signal(SIGPIPE, SIG_IGN);
+
+  bool accounting_ok = true;
+  // results[mode][rate][receiver] = readings over repetitions, with ratio to reference
+  struct Row {
+    std::vector<Reading> runs;
+    std::vector<double> ratio;
+  };
+  std::map<std::string, std::map<std::string, std::map<std::string, Row>>> results;
+  std::printf("# per run: mode rate rep receiver offered received drops overruns loss%% cpu_us/sample [lost]\n");
+  for (const std::string& mode : modes) {
+    for (const std::string& rate_name : rates) {
+      const unsigned rate = rate_name == "max" ? 0 : unsigned(std::atoi(rate_name.c_str()));
+      for (int rep = 0; rep < reps; ++rep) {
+        std::vector<Reading> readings;
+        if (mode == "race") {
+          readings = run_once(chosen, rate, seconds, false);
+        } else {
+          for (const ReceiverKind* k : chosen) readings.push_back(run_once({k}, rate, seconds, false)[0]);
+        }
+        const double reference = us_per_sample(readings[0]);
+        for (const Reading& r : readings) {
+          std::printf("run %s %s %d %s %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %.2f %.1f", mode.c_str(),
+                      rate_name.c_str(), rep, r.name.c_str(), r.offered, r.received, r.drops, r.overruns,
+                      loss_percent(r), us_per_sample(r));
+          if (r.lost >= 0)
+            std::printf(" lost=%" PRId64 " reordered=%" PRId64 " duplicates=%" PRId64, r.lost, r.reordered,
+                        r.duplicates);
+          std::printf("\n");
+          // Two CPUs sampling into one group: the kernel's unordered seq++
+          // now and then gives two samples one number, so more arrive than
+          // the seq advanced; a receiver that counts duplicates must account
+          // for each one (its count can be higher: a sample that arrives
+          // before the first one it saw looks like a duplicate).
+          const uint64_t repeats = r.duplicates > 0 ? uint64_t(r.duplicates) : 0;
+          const bool balanced =
+              generators == 1 ? r.received + r.drops == r.offered
+                              : r.received + r.drops >= r.offered &&
+                                    r.received + r.drops <= r.offered + repeats + (r.duplicates < 0 ? r.received : 0);
+          if (!r.ok || !balanced) {
+            accounting_ok = false;
+            std::printf("ACCOUNTING %s: received %" PRIu64 " + drops %" PRIu64 " != offered %" PRIu64 "\n",
+                        r.name.c_str(), r.received, r.drops, r.offered);
+          }
+          // The estimate from GROUP_SEQ must not invent loss the kernel did not see.
+          if (r.lost >= 0 && r.drops == 0 && r.lost != 0) {
+            accounting_ok = false;
+            std::printf("ACCOUNTING %s: lost %" PRId64 " with no kernel drops\n", r.name.c_str(), r.lost);
+          }
+          Row& row = results[mode][rate_name][r.name];
+          row.runs.push_back(r);
+          row.ratio.push_back(reference > 0 ? us_per_sample(r) / reference : 0);
+        }
+        std::fflush(stdout);
+      }
+    }
+  }
+
+  std::printf(
+      "\n| mode | load/s | receiver | offered | received | kernel drops | overruns | loss %% | CPU us/sample | x "
+      "reference |\n");
+  std::printf("|---|---|---|---|---|---|---|---|---|---|\n");
+  for (const std::string& mode : modes) {
+    for (const std::string& rate_name : rates) {
+      for (const ReceiverKind* k : chosen) {
+        const Row& row = results[mode][rate_name][k->name];
+        uint64_t offered = 0, received = 0, drops = 0, overruns = 0;
+        std::vector<double> loss, cpu;
+        for (const Reading& r : row.runs) {
+          offered += r.offered, received += r.received, drops += r.drops, overruns += r.overruns;
+          loss.push_back(loss_percent(r));
+          cpu.push_back(us_per_sample(r));
+        }
+        std::printf("| %s | %s | %s | %" PRIu64 " | %" PRIu64 " | %" PRIu64 " | %" PRIu64 " | %.2f | %.1f | %.2f |\n",
+                    mode.c_str(), rate_name.c_str(), k->name.c_str(), offered, received, drops, overruns, median(loss),
+                    median(cpu), median(row.ratio));
+      }
+    }
+  }
+  std::printf("(sums over %d runs of %.1f s; loss, CPU and ratio are medians)\n", reps, seconds);
+
+  if (with_strace) {
+    std::printf(
+        "\n| strace -c, race at max | received | receive syscalls (recv*/poll) | per sample | all syscalls per sample "
+        "|\n");
+    std::printf("|---|---|---|---|---|\n");
+    for (const Reading& r : run_once(chosen, 0, seconds, true)) {
+      std::printf("| %s | %" PRIu64 " | %" PRIu64 " | %.3f | %.3f |\n", r.name.c_str(), r.received, r.receive_calls,
+                  r.received ? double(r.receive_calls) / double(r.received) : 0,
+                  r.received ? double(r.strace_calls) / double(r.received) : 0);
+    }
+  }
+  if (check) {
+    std::printf(accounting_ok ? "accounting ok: received + kernel drops = offered for every receiver and run\n"
+                              : "accounting FAILED (see ACCOUNTING lines)\n");
+    return accounting_ok ? 0 : 1;
+  }
+  return 0;
+}
