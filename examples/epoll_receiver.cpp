@@ -20,7 +20,6 @@ int main(int argc, char** argv) {
   for (int i = 1; i <= 2; ++i) {
     psample::ReceiverOptions options;
     options.groups = {static_cast<uint32_t>(std::strtoul(argv[i], nullptr, 0))};
-    options.nonblocking = true;
     auto r = psample::Receiver::open(options);
     if (!r) {
       std::fprintf(stderr, "psample: %s\n", r.error().message());

@@ -5,9 +5,7 @@
 #include <cstdio>
 
 int main() {
-  psample::ReceiverOptions options;
-  options.receive_buffer_bytes = 4 << 20;  // absorb bursts
-  auto receiver = psample::Receiver::open(options);
+  auto receiver = psample::Receiver::open();  // default options: 4 MiB receive buffer, recvmmsg batches
   if (!receiver) {
     std::fprintf(stderr, "psample: %s\n", receiver.error().message());
     return 2;

@@ -21,9 +21,12 @@ namespace psample {
 
 // How to open a Receiver. The defaults suit a monitoring agent.
 struct ReceiverOptions {
-  // Receive buffer to ask for, in bytes; 0 keeps the kernel default. Uses
-  // SO_RCVBUFFORCE when privileged, else SO_RCVBUF (capped by net.core.rmem_max).
-  int receive_buffer_bytes = 0;
+  // Receive buffer to ask for, in bytes; 0 keeps the kernel default (about
+  // 208 KiB). Uses SO_RCVBUFFORCE when privileged, else SO_RCVBUF (capped by
+  // net.core.rmem_max). The kernel doubles the request and charges only what
+  // is queued: the default lets up to 8 MiB of samples wait during a burst,
+  // and costs nothing while the queue is empty. Lower it on a small box.
+  int receive_buffer_bytes = 4 << 20;
   // NETLINK_NO_ENOBUFS: overruns are then silent (stats().overruns stays 0;
   // kernel_drops and sequence gaps still show the loss).
   bool no_enobufs = false;
@@ -33,12 +36,17 @@ struct ReceiverOptions {
   // VPP sFlow plugin. Off: they are ignored and counted in ignored_sender.
   bool accept_userspace = false;
   // Also join "config" and report NEW_GROUP / DEL_GROUP to the group handler.
+  // Off: group messages (also those a user-space sender puts on "packets")
+  // never reach a handler and count as ignored_command.
   bool config_events = false;
-  // Make fd() non-blocking; receive() with a zero timeout never waits anyway.
-  bool nonblocking = false;
   // Most datagrams one receive() call drains before returning, so a flood
   // cannot keep the caller inside receive() forever.
   size_t max_batch = 256;
+  // Datagrams one recvmmsg syscall can take (1-1024). Each is a slot of
+  // max_sample_datagram bytes in the receive buffer: reserved address space,
+  // resident only where datagrams land (about a page per slot for samples
+  // below 4 KiB). 1 gives one recvmsg-sized buffer.
+  size_t datagrams_per_syscall = 16;
   // Deliver only these sample groups (empty: all). Filtered in the kernel by
   // a cBPF socket filter, so other groups never fill the socket buffer.
   std::vector<uint32_t> groups;
@@ -50,16 +58,27 @@ struct ReceiverOptions {
 
 // Counters since open(). All are totals, never reset.
 struct ReceiverStats {
-  uint64_t samples = 0;            // delivered to the handler
-  uint64_t bytes = 0;              // DATA bytes delivered
-  uint64_t overruns = 0;           // ENOBUFS reports: the socket buffer overflowed
-  uint64_t truncated = 0;          // datagrams larger than the receive buffer (dropped unparsed)
-  uint64_t malformed = 0;          // messages or datagrams that broke the structure rules
-  uint64_t ignored_sender = 0;     // samples from user-space producers, not accepted
-  uint64_t ignored_command = 0;    // psample messages that are not samples (or group events nobody asked for)
-  uint64_t ignored_family = 0;     // messages of another family or control messages (NLMSG_ERROR, OVERRUN...)
-  uint64_t group_events = 0;       // NEW_GROUP / DEL_GROUP delivered
-  uint64_t lost = 0;               // estimated from per-group GROUP_SEQ gaps
+  uint64_t samples = 0;          // delivered to the handler
+  uint64_t bytes = 0;            // DATA bytes delivered
+  uint64_t overruns = 0;         // ENOBUFS reports: the socket buffer overflowed
+  uint64_t truncated = 0;        // datagrams larger than the receive buffer (dropped unparsed)
+  uint64_t malformed = 0;        // messages or datagrams that broke the structure rules
+  uint64_t ignored_sender = 0;   // samples from user-space producers, not accepted
+  uint64_t ignored_command = 0;  // psample messages that are not samples (or group events nobody asked for)
+  uint64_t ignored_family = 0;   // messages of another family or control messages (NLMSG_ERROR, OVERRUN...)
+  uint64_t group_events = 0;     // NEW_GROUP / DEL_GROUP delivered
+  // Estimated from GROUP_SEQ, per group: a forward gap of up to
+  // max_sequence_jump counts as that many losses; a late sample (up to 63
+  // behind the highest seen) takes its loss back; a repeated number is a
+  // duplicate; a larger jump forwards, or two samples in a row far behind
+  // (the group started again), is a resynchronisation, not loss. Error
+  // bounds: a sample later than 63 stays counted lost; one that arrives
+  // before a group's first sample seen counts as a duplicate; more than
+  // max_sequence_jump lost in one gap count 0. kernel_drops is exact.
+  uint64_t lost = 0;
+  uint64_t duplicates = 0;         // samples whose GROUP_SEQ was already seen (the kernel repeats one now and then)
+  uint64_t sequence_resyncs = 0;   // jumps the estimate did not count as loss (see lost)
+  uint64_t untracked_samples = 0;  // samples of groups beyond max_tracked_groups: delivered, not in lost
   uint64_t controller_events = 0;  // nlctrl notifications about psample that were acted on
   uint64_t family_removed = 0;     // psample unregistered (module unloaded) while open
   uint64_t resubscriptions = 0;    // psample registered again and "packets" was rejoined
@@ -72,13 +91,21 @@ struct ReceiverStats {
 // Per-group sequence accounting, as seen by one Receiver.
 struct GroupCounters {
   uint32_t group = 0;
-  uint64_t samples = 0;   // delivered samples of this group
-  uint64_t lost = 0;      // sum of GROUP_SEQ gaps
-  uint32_t last_seq = 0;  // GROUP_SEQ of the latest sample
+  uint64_t samples = 0;     // delivered samples of this group
+  uint64_t lost = 0;        // estimated losses (ReceiverStats::lost's rules)
+  uint32_t last_seq = 0;    // highest GROUP_SEQ seen (modulo 2^32)
+  uint64_t duplicates = 0;  // sequence numbers seen twice
+  uint64_t resyncs = 0;     // jumps not counted as loss
 };
 
+// A GROUP_SEQ jump larger than this (forwards) is a resynchronisation, not loss.
+constexpr uint32_t max_sequence_jump = 1u << 16;
+// Groups whose sequence numbers a Receiver tracks; samples of more groups are
+// delivered and counted in untracked_samples. Bounds the tracker at 128 KiB.
+constexpr size_t max_tracked_groups = 1024;
+
 // Receives psample samples. Move-only; owns its socket and one receive buffer
-// of at least max_sample_datagram bytes, reused for every datagram.
+// of datagrams_per_syscall slots of max_sample_datagram bytes, reused.
 //
 //   auto r = psample::Receiver::open({});
 //   if (!r) { fprintf(stderr, "%s\n", r.error().message()); return 1; }
@@ -103,7 +130,8 @@ class PSAMPLE_API Receiver {
   ~Receiver();
 
   // Waits up to `timeout` (negative: forever) for the first datagram, then
-  // drains what is queued without blocking (at most max_batch datagrams),
+  // drains what is queued without blocking (at most max_batch datagrams,
+  // datagrams_per_syscall per syscall),
   // calling `on_sample` for each sample (the view is valid during the call
   // only). Returns how many samples were delivered: 0 when nothing deliverable
   // arrived in time. Bad input is counted and skipped; overruns are counted.
@@ -128,7 +156,7 @@ class PSAMPLE_API Receiver {
   // Counters. Reads /proc/net/netlink for kernel_drops.
   ReceiverStats stats() const noexcept;
 
-  // Samples and estimated losses per group, in order of first appearance.
+  // Samples and estimated losses per tracked group, in order of first appearance.
   std::vector<GroupCounters> group_counters() const;
 
   // The groups the kernel knows now (a GET_GROUP dump over a separate socket).

@@ -6,6 +6,7 @@
 #include <linux/netlink.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -13,19 +14,17 @@
 #include <cstdio>
 #include <cstring>
 
+#include "netlink/receive_error.hpp"
+
 namespace psample::netlink {
+
+using detail::system_error;
 
 namespace {
 
 #ifndef SOL_NETLINK
 constexpr int SOL_NETLINK = 270;
 #endif
-
-Error system_error(int err, const char* what) noexcept {
-  ErrorCode code = ErrorCode::system;
-  if (err == EPERM || err == EACCES) code = ErrorCode::permission_denied;
-  return Error(code, err, "%s failed: %s", what, std::strerror(err));
-}
 
 Result<void> set_int_option(int fd, int level, int name, int value, const char* what) noexcept {
   if (setsockopt(fd, level, name, &value, sizeof value) != 0) return system_error(errno, what);
@@ -151,22 +150,7 @@ Result<Datagram> Socket::receive(MutableByteView buffer, bool dont_wait) noexcep
   header.msg_iovlen = 1;
   // MSG_TRUNC makes recvmsg return the datagram's real length.
   const ssize_t length = ::recvmsg(fd_, &header, MSG_TRUNC | (dont_wait ? MSG_DONTWAIT : 0));
-  if (length < 0) {
-    const int err = errno;
-    switch (err) {
-      case ENOBUFS:
-        return Error(ErrorCode::overrun, err,
-                     "netlink socket overrun: the kernel dropped messages because the receive buffer was full; "
-                     "raise the receive buffer size or read faster");
-      case EAGAIN:
-#if EAGAIN != EWOULDBLOCK
-      case EWOULDBLOCK:
-#endif
-        return Error(ErrorCode::would_block, err, "no datagram queued");
-      case EINTR: return Error(ErrorCode::interrupted, err, "receive interrupted by a signal");
-      default: return system_error(err, "recvmsg(netlink)");
-    }
-  }
+  if (length < 0) return detail::receive_error(errno, "recvmsg(netlink)");
   if (static_cast<size_t>(length) > buffer.size() || (header.msg_flags & MSG_TRUNC)) {
     return Error(ErrorCode::truncated, 0,
                  "a %zd-byte datagram did not fit the %zu-byte receive buffer and was dropped unparsed; "
@@ -177,6 +161,18 @@ Result<Datagram> Socket::receive(MutableByteView buffer, bool dont_wait) noexcep
   datagram.size = static_cast<size_t>(length);
   datagram.sender_port = sender.nl_pid;
   return datagram;
+}
+
+Result<void> Socket::set_receive_timeout(std::chrono::milliseconds timeout) noexcept {
+  timeval value{};  // zero: wait forever
+  if (timeout.count() > 0) {
+    value.tv_sec = static_cast<time_t>(timeout.count() / 1000);
+    value.tv_usec = static_cast<suseconds_t>(timeout.count() % 1000 * 1000);
+  }
+  if (setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &value, sizeof value) != 0) {
+    return system_error(errno, "setsockopt(SO_RCVTIMEO)");
+  }
+  return {};
 }
 
 Result<uint64_t> Socket::kernel_drops() const noexcept {
@@ -206,3 +202,29 @@ Result<uint64_t> Socket::kernel_drops() const noexcept {
 }
 
 }  // namespace psample::netlink
+
+namespace psample::netlink::detail {
+
+Error system_error(int err, const char* what) noexcept {
+  ErrorCode code = ErrorCode::system;
+  if (err == EPERM || err == EACCES) code = ErrorCode::permission_denied;
+  return Error(code, err, "%s failed: %s", what, std::strerror(err));
+}
+
+Error receive_error(int err, const char* call) noexcept {
+  switch (err) {
+    case ENOBUFS:
+      return Error(ErrorCode::overrun, err,
+                   "netlink socket overrun: the kernel dropped messages because the receive buffer was full; "
+                   "raise the receive buffer size or read faster");
+    case EAGAIN:
+#if EAGAIN != EWOULDBLOCK
+    case EWOULDBLOCK:
+#endif
+      return Error(ErrorCode::would_block, err, "no datagram queued");
+    case EINTR: return Error(ErrorCode::interrupted, err, "receive interrupted by a signal");
+    default: return system_error(err, call);
+  }
+}
+
+}  // namespace psample::netlink::detail

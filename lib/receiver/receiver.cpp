@@ -1,9 +1,11 @@
 // psample-cpp layer 3: the Receiver (composes the netlink layer and the decoder).
 #include "psample/receiver.hpp"
 
+#include <fcntl.h>
 #include <linux/netlink.h>
 #include <poll.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -11,6 +13,7 @@
 #include "psample/decode.hpp"
 #include "psample/group_filter.hpp"
 #include "psample/group_list.hpp"
+#include "psample/netlink/datagram_batch.hpp"
 #include "psample/netlink/message.hpp"
 #include "receiver/family_errors.hpp"
 #include "receiver/sequence_tracker.hpp"
@@ -24,21 +27,28 @@ struct Receiver::State {
   netlink::Socket socket;
   netlink::FamilyInfo family;
   int receive_buffer_bytes = 0;
-  std::unique_ptr<uint8_t[]> buffer;
-  size_t buffer_size = 0;
+  netlink::DatagramBatch batch;                 // datagrams_per_syscall slots of max_sample_datagram bytes
+  std::chrono::milliseconds socket_timeout{0};  // SO_RCVTIMEO in effect (0: never set, waits forever)
   ReceiverStats stats;
   detail::SequenceTracker sequences;
   uint32_t joined_packets = 0;  // group ids we are members of (0: none)
   uint32_t joined_config = 0;
-  bool queue_empty = false;  // the last receive() ended on EAGAIN
 
   Result<void> subscribe(bool force) noexcept;
   void on_controller_message(const netlink::Message& message) noexcept;
 
   size_t process(ByteView datagram, uint32_t sender_port, SampleHandler& on_sample,
                  const GroupHandler* on_group) noexcept;
+  void count_sequence(uint32_t group, uint32_t seq) noexcept {
+    const detail::SequenceTracker::Change change = sequences.observe(group, seq);
+    stats.lost = static_cast<uint64_t>(static_cast<int64_t>(stats.lost) + change.lost);
+    stats.duplicates += change.duplicate;
+    stats.sequence_resyncs += change.resync;
+    stats.untracked_samples += change.untracked;
+  }
   Result<size_t> receive(SampleHandler& on_sample, const GroupHandler* on_group,
                          std::chrono::milliseconds timeout) noexcept;
+  bool wait_if_nonblocking(std::chrono::milliseconds timeout) noexcept;
 };
 
 namespace {
@@ -66,19 +76,22 @@ Receiver::~Receiver() = default;
 
 Result<Receiver> Receiver::open(const ReceiverOptions& options) noexcept {
   if (options.max_batch == 0) return Error(ErrorCode::invalid_argument, 0, "max_batch must be at least 1");
+  if (options.datagrams_per_syscall == 0 || options.datagrams_per_syscall > 1024) {
+    return Error(ErrorCode::invalid_argument, 0, "datagrams_per_syscall must be 1 to 1024, got %zu",
+                 options.datagrams_per_syscall);
+  }
   auto socket = netlink::Socket::open(NETLINK_GENERIC);
   if (!socket) return socket.error();
 
   std::unique_ptr<State> state(new State(options));
   state->socket = std::move(*socket);
-  state->buffer_size = max_sample_datagram;
-  state->buffer.reset(new uint8_t[state->buffer_size]);
+  state->batch = netlink::DatagramBatch(options.datagrams_per_syscall, max_sample_datagram);
   netlink::Socket& s = state->socket;
 
   // Extended ack only improves error text; kernels before 4.12 lack it.
   if (options.extended_ack) (void)s.set_extended_ack(true);
 
-  auto family = netlink::resolve_family(s, family_name, MutableByteView(state->buffer.get(), state->buffer_size));
+  auto family = netlink::resolve_family(s, family_name, state->batch.slot(0));
   if (!family) {
     return detail::explain_family_error(family.error());
   }
@@ -91,11 +104,8 @@ Result<Receiver> Receiver::open(const ReceiverOptions& options) noexcept {
   if (options.no_enobufs) {
     if (auto r = s.set_no_enobufs(true); !r) return r.error();
   }
-  if (options.nonblocking) {
-    if (auto r = s.set_nonblocking(true); !r) return r.error();
-  }
   if (options.follow_module_reload) {
-    auto nlctrl = netlink::resolve_family(s, "nlctrl", MutableByteView(state->buffer.get(), state->buffer_size));
+    auto nlctrl = netlink::resolve_family(s, "nlctrl", state->batch.slot(0));
     if (!nlctrl) return nlctrl.error();
     auto notify = nlctrl->find_group("notify");
     if (!notify) return Error(ErrorCode::group_not_found, 0, "nlctrl has no 'notify' group");
@@ -195,14 +205,18 @@ size_t Receiver::State::process(ByteView datagram, uint32_t sender_port, SampleH
         ++stats.malformed;
         continue;
       }
+      if (view->present_mask() == 0) {
+        ++stats.malformed;  // an empty sample: no producer sends one, and it says nothing
+        continue;
+      }
       detail::SampleWriter::set_sender_port(*view, sender_port);
-      if (view->has_group_seq()) stats.lost += sequences.observe(view->group(), view->group_seq());
+      if (view->has_group_seq()) count_sequence(view->group(), view->group_seq());
       ++stats.samples;
       stats.bytes += view->data().size();
       ++delivered;
       on_sample(*view);
     } else if (command == static_cast<int>(Command::new_group) || command == static_cast<int>(Command::del_group)) {
-      if (on_group == nullptr) {
+      if (on_group == nullptr || !options.config_events) {
         ++stats.ignored_command;
         continue;
       }
@@ -232,60 +246,73 @@ Result<size_t> Receiver::receive_with(SampleHandler on_sample, const GroupHandle
   return state_->receive(on_sample, on_group, timeout);
 }
 
+// One recvmmsg per wakeup: it waits for the first datagram (SO_RCVTIMEO is
+// the timeout) and takes every other queued one with it, up to
+// datagrams_per_syscall. A call that fills every slot is followed by one that
+// does not wait; a call that returns fewer datagrams than it asked for means
+// the queue is empty, so no call ever ends on EAGAIN while samples flow.
 Result<size_t> Receiver::State::receive(SampleHandler& on_sample, const GroupHandler* on_group,
                                         std::chrono::milliseconds timeout) noexcept {
-  State& state = *this;
-  if (!state.socket.is_open()) {
+  if (!socket.is_open()) {
     return Error(ErrorCode::invalid_argument, 0, "this Receiver is detached: feed it with process()");
   }
-  const MutableByteView receive_buffer(state.buffer.get(), state.buffer_size);
+  bool wait = timeout.count() != 0;
+  const std::chrono::milliseconds socket_wait = timeout.count() < 0 ? std::chrono::milliseconds(0) : timeout;
+  if (wait && socket_wait != socket_timeout) {
+    if (auto r = socket.set_receive_timeout(socket_wait); !r) return r.error();
+    socket_timeout = socket_wait;
+  }
   size_t delivered = 0;
   size_t datagrams = 0;
-  bool waited = false;
-  // Receive without blocking first: while data is queued there is one
-  // recvmsg per datagram and no poll at all. But when the previous call
-  // ended on an empty queue, wait first: a recvmsg would only say EAGAIN
-  // again. So each wait is one poll and each drain ends on one EAGAIN.
-  bool wait_first = state.queue_empty && timeout.count() != 0;
-  while (datagrams < state.options.max_batch) {
-    if (!wait_first) {
-      auto datagram = state.socket.receive(receive_buffer, /*dont_wait=*/true);
-      state.queue_empty = false;
-      if (datagram) {
-        ++datagrams;
-        delivered +=
-            state.process(ByteView(receive_buffer.data(), datagram->size), datagram->sender_port, on_sample, on_group);
+  while (datagrams < options.max_batch) {
+    const size_t wanted = std::min(batch.slots(), options.max_batch - datagrams);
+    auto received = batch.receive(socket, wanted, wait);
+    if (!received) {
+      switch (received.error().code()) {
+        case ErrorCode::overrun:
+          ++stats.overruns;  // reported once per overflow; the socket keeps working
+          ++datagrams;
+          wait = false;
+          continue;
+        case ErrorCode::interrupted:
+          if (wait) return received.error();
+          continue;
+        case ErrorCode::would_block:
+          // The timeout passed, or someone made fd() non-blocking: then wait in poll.
+          if (wait && !wait_if_nonblocking(timeout)) return delivered;
+          if (wait) {
+            wait = false;
+            continue;
+          }
+          return delivered;
+        default: return received.error();
+      }
+    }
+    for (size_t i = 0; i < *received; ++i) {
+      if (batch.truncated(i)) {
+        ++stats.truncated;
         continue;
       }
-      switch (datagram.error().code()) {
-        case ErrorCode::overrun:
-          ++state.stats.overruns;  // reported once per overflow; the socket keeps working
-          ++datagrams;
-          continue;
-        case ErrorCode::truncated:
-          ++state.stats.truncated;
-          ++datagrams;
-          continue;
-        case ErrorCode::interrupted: continue;
-        case ErrorCode::would_block: break;
-        default: return datagram.error();
-      }
-      // Queue empty.
-      state.queue_empty = true;
-      if (datagrams > 0 || waited || timeout.count() == 0) return delivered;
+      delivered += process(batch.bytes(i), batch.sender_port(i), on_sample, on_group);
     }
-    wait_first = false;
-    pollfd descriptor{state.socket.fd(), POLLIN, 0};
-    const long long wait_ms = timeout.count() < 0 ? -1 : timeout.count();
-    const int ready = ::poll(&descriptor, 1, wait_ms > 0x7fffffff ? 0x7fffffff : static_cast<int>(wait_ms));
-    if (ready < 0) {
-      if (errno == EINTR) return Error(ErrorCode::interrupted, EINTR, "receive interrupted by a signal");
-      return Error(ErrorCode::system, errno, "poll(netlink socket) failed: %s", std::strerror(errno));
-    }
-    if (ready == 0) return delivered;
-    waited = true;
+    datagrams += *received;
+    if (*received < wanted) break;  // the queue is empty
+    wait = false;
   }
   return delivered;
+}
+
+// After a waiting receive said EAGAIN: the socket timeout passed, unless the
+// fd is O_NONBLOCK (the caller set it for epoll). Then waits in poll instead.
+// True when a datagram is queued. Costs a syscall only when a wait ends empty;
+// the receive path itself reads no clock (without a vDSO clock, as under
+// some hypervisors and on many MIPS boards, that is a syscall per call).
+bool Receiver::State::wait_if_nonblocking(std::chrono::milliseconds timeout) noexcept {
+  const int flags = ::fcntl(socket.fd(), F_GETFL);
+  if (flags < 0 || (flags & O_NONBLOCK) == 0) return false;
+  const long long wait_ms = timeout.count() < 0 ? -1 : timeout.count();
+  pollfd descriptor{socket.fd(), POLLIN, 0};
+  return ::poll(&descriptor, 1, wait_ms > 0x7fffffff ? 0x7fffffff : static_cast<int>(wait_ms)) > 0;
 }
 
 ReceiverStats Receiver::stats() const noexcept {

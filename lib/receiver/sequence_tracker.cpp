@@ -1,30 +1,118 @@
-// psample-cpp layer 3: per-group GROUP_SEQ gap accounting.
+// psample-cpp layer 3: per-group GROUP_SEQ loss estimation.
 #include "receiver/sequence_tracker.hpp"
+
+#include <algorithm>
+#include <new>
 
 namespace psample::detail {
 
-uint32_t SequenceTracker::observe(uint32_t group, uint32_t seq) noexcept {
-  if (last_ >= groups_.size() || groups_[last_].group != group) {
-    size_t i = 0;
-    while (i < groups_.size() && groups_[i].group != group) ++i;
-    if (i == groups_.size()) {
-      GroupCounters fresh;
-      fresh.group = group;
-      fresh.samples = 1;
-      fresh.last_seq = seq;
-      groups_.push_back(fresh);
-      last_ = i;
-      return 0;
-    }
-    last_ = i;
+namespace {
+
+size_t slot_of(uint32_t group, size_t capacity) noexcept {
+  // Fibonacci hashing: sequential group numbers spread over the table.
+  return static_cast<size_t>((group * 2654435769u) >> 7) & (capacity - 1);
+}
+
+}  // namespace
+
+bool SequenceTracker::grow() noexcept {
+  const size_t capacity = capacity_ == 0 ? 8 : capacity_ * 2;
+  std::unique_ptr<Entry[]> table(new (std::nothrow) Entry[capacity]);
+  if (!table) return false;
+  for (size_t i = 0; i < capacity_; ++i) {
+    if (!table_[i].used) continue;
+    size_t slot = slot_of(table_[i].counters.group, capacity);
+    while (table[slot].used) slot = (slot + 1) & (capacity - 1);
+    table[slot] = table_[i];
   }
-  GroupCounters& counters = groups_[last_];
-  const uint32_t gap = seq - counters.last_seq - 1;  // modulo 2^32
-  counters.last_seq = seq;
-  ++counters.samples;
-  if (static_cast<int32_t>(gap) <= 0) return 0;  // in order, or went backwards: resync
-  counters.lost += gap;
-  return gap;
+  table_ = std::move(table);
+  capacity_ = capacity;
+  return true;
+}
+
+SequenceTracker::Entry* SequenceTracker::find_or_add(uint32_t group) noexcept {
+  if (capacity_ != 0) {
+    size_t slot = slot_of(group, capacity_);
+    while (table_[slot].used) {
+      if (table_[slot].counters.group == group) return &table_[slot];
+      slot = (slot + 1) & (capacity_ - 1);
+    }
+  }
+  if (used_ >= max_tracked_groups) return nullptr;
+  // At most half full, so probes stay short.
+  if ((used_ + 1) * 2 > capacity_ && !grow()) return nullptr;
+  size_t slot = slot_of(group, capacity_);
+  while (table_[slot].used) slot = (slot + 1) & (capacity_ - 1);
+  Entry& entry = table_[slot];
+  entry = Entry();
+  entry.used = true;
+  entry.counters.group = group;
+  entry.order = static_cast<uint32_t>(used_++);
+  return &entry;
+}
+
+SequenceTracker::Change SequenceTracker::observe(uint32_t group, uint32_t seq) noexcept {
+  Change change;
+  Entry* entry = find_or_add(group);
+  if (entry == nullptr) {
+    change.untracked = true;
+    return change;
+  }
+  GroupCounters& c = entry->counters;
+  ++c.samples;
+  if (c.samples == 1) {  // first sight: nothing before it is known, or lost
+    c.last_seq = seq;
+    entry->window = ~uint64_t(0);
+    return change;
+  }
+  const int64_t step = static_cast<int32_t>(seq - c.last_seq);  // modulo 2^32
+  if (step > 0 && step <= static_cast<int64_t>(max_sequence_jump)) {
+    change.lost = step - 1;
+    entry->window = step >= 64 ? 1 : entry->window << step | 1;
+    c.last_seq = seq;
+  } else if (step <= 0 && step > -64) {
+    const uint64_t bit = uint64_t(1) << -step;
+    if (entry->window & bit) {
+      change.duplicate = true;
+      ++c.duplicates;
+    } else {
+      entry->window |= bit;  // it was counted lost when the gap opened
+      change.lost = -1;
+    }
+  } else if (step > 0 || (entry->has_pending && seq - entry->pending - 1 < 64)) {
+    // A jump forwards too large to be loss, or a second sample far back that
+    // follows the first: the group started again (or another sender). Re-anchor.
+    change.resync = true;
+    ++c.resyncs;
+    c.last_seq = seq;
+    entry->window = ~uint64_t(0);
+    if (step <= 0) {  // restart confirmed: the numbers between its two samples are missing
+      const uint32_t gap = seq - entry->pending - 1;
+      change.lost = gap;
+      entry->window = ~uint64_t(0) << (gap + 1) | 1;
+    }
+    entry->has_pending = false;
+  } else {
+    // Far back, once: a straggler later than the window (it stays counted
+    // lost), or the first sample of a restart; the next sample tells.
+    entry->pending = seq;
+    entry->has_pending = true;
+    return change;
+  }
+  entry->has_pending = entry->has_pending && change.resync;
+  c.lost = static_cast<uint64_t>(static_cast<int64_t>(c.lost) + change.lost);
+  return change;
+}
+
+std::vector<GroupCounters> SequenceTracker::groups() const {
+  std::vector<const Entry*> entries;
+  for (size_t i = 0; i < capacity_; ++i)
+    if (table_[i].used) entries.push_back(&table_[i]);
+  std::sort(entries.begin(), entries.end(), [](const Entry* a, const Entry* b) { return a->order < b->order; });
+  std::vector<GroupCounters> result;
+  result.reserve(entries.size());
+  for (const Entry* e : entries) result.push_back(e->counters);
+  return result;
 }
 
 }  // namespace psample::detail

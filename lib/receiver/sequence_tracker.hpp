@@ -1,26 +1,56 @@
-// psample-cpp layer 3 (private): per-group GROUP_SEQ gap accounting.
+// psample-cpp layer 3 (private): per-group GROUP_SEQ loss estimation.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "psample/receiver.hpp"
 
 namespace psample::detail {
 
-// Estimates lost samples from gaps in each group's sequence numbers. A group
-// seen for the first time has no gap; u32 wrap-around is handled; a sequence
-// number that goes backwards (group re-created, reordering) resynchronises
-// without counting a loss. Allocates only when a new group appears.
+// Estimates lost samples from each group's sequence numbers, honest under the
+// kernel's unordered `seq++` (see ReceiverStats::lost for the rules):
+// - a forward gap of up to max_sequence_jump counts as that many losses;
+// - a late sample within the last 64 sequence numbers takes its loss back,
+//   and one already seen is a duplicate (never loss);
+// - a larger jump forwards is a resynchronisation (no loss), and so is a
+//   step back beyond the window when the next sample follows it (the group
+//   started again); a single sample that far back is a straggler;
+// - u32 wrap-around is ordinary arithmetic.
+// Groups live in an open-addressing table: O(1) per sample, at most
+// max_tracked_groups of them; samples of further groups are only counted.
 class SequenceTracker {
  public:
-  // Records a sample; returns how many samples of its group were skipped.
-  uint32_t observe(uint32_t group, uint32_t seq) noexcept;
-  const std::vector<GroupCounters>& groups() const noexcept { return groups_; }
+  // What one sample did to the estimate.
+  struct Change {
+    int64_t lost = 0;  // added to the loss estimate (negative: taken back)
+    bool duplicate = false;
+    bool resync = false;
+    bool untracked = false;
+  };
+
+  // Records a sample of `group` with GROUP_SEQ `seq`.
+  Change observe(uint32_t group, uint32_t seq) noexcept;
+  // The tracked groups, in order of first appearance.
+  std::vector<GroupCounters> groups() const;
 
  private:
-  std::vector<GroupCounters> groups_;
-  size_t last_ = 0;  // index of the most recent group: samples come in runs
+  struct Entry {
+    GroupCounters counters;
+    uint64_t window = 0;   // bit i: sequence number (last_seq - i) was seen or written off
+    uint32_t order = 0;    // first appearance, for groups()
+    uint32_t pending = 0;  // a sample far behind last_seq, if has_pending: a restart if the next follows it
+    bool has_pending = false;
+    bool used = false;
+  };
+  Entry* find_or_add(uint32_t group) noexcept;
+  bool grow() noexcept;
+
+  std::unique_ptr<Entry[]> table_;
+  size_t capacity_ = 0;  // a power of two
+  size_t used_ = 0;
 };
 
 }  // namespace psample::detail

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <cerrno>
+#include <initializer_list>
 #include <string>
 #include <utility>
 #include <vector>
@@ -114,8 +115,8 @@ TEST_CASE("sequence gaps estimate losses per group", "[receiver]") {
   for (uint32_t seq : {100u, 101u, 105u, 106u}) (void)receiver.process(view(sample(1, seq)), 0, ignore);  // 3 lost
   for (uint32_t seq : {0xfffffffeu, 0xffffffffu, 0u, 2u})
     (void)receiver.process(view(sample(2, seq)), 0, ignore);  // wrap, 1 lost
-  (void)receiver.process(view(sample(3, 9)), 0, ignore);      // first sight: no gap
-  (void)receiver.process(view(sample(3, 0)), 0, ignore);      // went backwards (group re-created): resync, no loss
+  (void)receiver.process(view(sample(3, 9000)), 0, ignore);   // first sight: no gap
+  (void)receiver.process(view(sample(3, 0)), 0, ignore);      // far back (group re-created): resync, no loss
   (void)receiver.process(view(sample(3, 2)), 0, ignore);      // 1 lost after the resync
   CHECK(receiver.stats().lost == 5);
   const std::vector<GroupCounters> groups = receiver.group_counters();
@@ -130,7 +131,9 @@ TEST_CASE("sequence gaps estimate losses per group", "[receiver]") {
 }
 
 TEST_CASE("group events go to the group handler", "[receiver]") {
-  Receiver receiver = Receiver::detached(wire::test_family_id);
+  ReceiverOptions options;
+  options.config_events = true;
+  Receiver receiver = Receiver::detached(wire::test_family_id, options);
   const Bytes event = wire::aligned(wire::genl_message(
       wire::test_family_id, 2,
       wire::cat({wire::attr(attr::sample_group, wire::u32(9)), wire::attr(attr::group_refcount, wire::u32(1)),
@@ -147,6 +150,113 @@ TEST_CASE("group events go to the group handler", "[receiver]") {
   // Without a group handler the event is counted as ignored.
   CHECK(receiver.process(view(event), 0, [](const PacketView&) {}) == 0);
   CHECK(receiver.stats().ignored_command == 1);
+}
+
+TEST_CASE("group events reach no handler unless config_events is on", "[receiver]") {
+  // A user-space sender can put NEW_GROUP on "packets"; without config_events it is ignored.
+  Receiver receiver = Receiver::detached(wire::test_family_id);
+  const Bytes event = wire::aligned(
+      wire::genl_message(wire::test_family_id, 2, wire::cat({wire::attr(attr::sample_group, wire::u32(9))}), 0x2));
+  size_t events = 0;
+  CHECK(receiver.process(
+            view(event), 0, [](const PacketView&) {}, [&](const GroupInfo&) { ++events; }) == 0);
+  CHECK(events == 0);
+  CHECK(receiver.stats().group_events == 0);
+  CHECK(receiver.stats().ignored_command == 1);
+}
+
+TEST_CASE("a sample with no attributes at all is malformed", "[receiver]") {
+  Receiver receiver = Receiver::detached(wire::test_family_id);
+  const Bytes empty = wire::aligned(wire::genl_message(wire::test_family_id, 0, Bytes{}));
+  size_t delivered = 0;
+  CHECK(receiver.process(view(empty), 0, [&](const PacketView&) { ++delivered; }) == 0);
+  CHECK(delivered == 0);
+  CHECK(receiver.stats().malformed == 1);
+  CHECK(receiver.process(view(sample(1, 1)), 0, [&](const PacketView&) { ++delivered; }) == 1);  // the stream goes on
+}
+
+namespace {
+// Feeds group `group` the sequence numbers `seqs`; returns the Receiver's stats.
+ReceiverStats feed(Receiver& receiver, uint32_t group, std::initializer_list<uint32_t> seqs) {
+  for (uint32_t seq : seqs) (void)receiver.process(view(sample(group, seq)), 0, [](const PacketView&) {});
+  return receiver.stats();
+}
+}  // namespace
+
+TEST_CASE("loss estimate: reordering is not loss", "[receiver]") {
+  Receiver receiver = Receiver::detached(wire::test_family_id);
+  ReceiverStats s = feed(receiver, 1, {1, 2, 4, 3, 5, 6});
+  CHECK(s.lost == 0);
+  CHECK(s.duplicates == 0);
+  s = feed(receiver, 1, {10, 8, 9, 7});  // several late ones after a jump of 4
+  CHECK(s.lost == 0);
+  s = feed(receiver, 1, {12});  // 11 never comes: 1 lost
+  CHECK(s.lost == 1);
+  CHECK(receiver.group_counters()[0].last_seq == 12);
+}
+
+TEST_CASE("loss estimate: duplicates are not loss", "[receiver]") {
+  Receiver receiver = Receiver::detached(wire::test_family_id);
+  const ReceiverStats s = feed(receiver, 1, {5, 6, 6, 7, 5, 8});
+  CHECK(s.lost == 0);
+  CHECK(s.duplicates == 2);
+  CHECK(receiver.group_counters()[0].duplicates == 2);
+  CHECK(s.samples == 6);  // duplicates are still delivered
+}
+
+TEST_CASE("loss estimate: a hostile jump of 2^30 is a resync, not loss", "[receiver]") {
+  Receiver receiver = Receiver::detached(wire::test_family_id);
+  ReceiverStats s = feed(receiver, 1, {1, 2, 3, 0x40000000u});
+  CHECK(s.lost == 0);
+  CHECK(s.sequence_resyncs == 1);
+  s = feed(receiver, 1, {0x40000001u, 0x40000003u});  // the estimate goes on from there
+  CHECK(s.lost == 1);
+  // The largest jump still counted as loss, and the first one that is not.
+  Receiver bounds = Receiver::detached(wire::test_family_id);
+  s = feed(bounds, 2, {0, max_sequence_jump});
+  CHECK(s.lost == max_sequence_jump - 1);
+  s = feed(bounds, 3, {0, max_sequence_jump + 1});
+  CHECK(s.lost == max_sequence_jump - 1);
+  CHECK(s.sequence_resyncs == 1);
+}
+
+TEST_CASE("loss estimate: a restart far back resyncs; a sample later than the window stays lost", "[receiver]") {
+  Receiver receiver = Receiver::detached(wire::test_family_id);
+  ReceiverStats s = feed(receiver, 1, {1000, 1001, 0, 1, 2});  // group re-created: starts again at 0
+  CHECK(s.lost == 0);
+  CHECK(s.sequence_resyncs == 1);
+  Receiver late = Receiver::detached(wire::test_family_id);
+  s = feed(late, 1, {0, 2, 66});  // 1 and 3..65 missing: 64 lost
+  CHECK(s.lost == 64);
+  s = feed(late, 1, {3});  // 63 behind: inside the window, taken back
+  CHECK(s.lost == 63);
+  s = feed(late, 1, {1, 67});  // 65 behind: a straggler (it stays counted lost); the stream goes on from 66
+  CHECK(s.lost == 63);
+  CHECK(s.sequence_resyncs == 0);
+  CHECK(late.group_counters()[0].last_seq == 67);
+}
+
+TEST_CASE("loss estimate: wrap-around, and groups that always send seq 0 (Open vSwitch)", "[receiver]") {
+  Receiver receiver = Receiver::detached(wire::test_family_id);
+  ReceiverStats s = feed(receiver, 1, {0xfffffffeu, 0xffffffffu, 0u, 0xffffffffu, 1u});
+  CHECK(s.lost == 0);
+  CHECK(s.duplicates == 1);
+  s = feed(receiver, 2, {0, 0, 0, 0, 0});
+  CHECK(s.lost == 0);
+  CHECK(s.sequence_resyncs == 0);
+}
+
+TEST_CASE("loss estimate: per-group state is bounded", "[receiver]") {
+  Receiver receiver = Receiver::detached(wire::test_family_id);
+  for (uint32_t g = 0; g < max_tracked_groups + 100; ++g) (void)feed(receiver, g, {g * 7});
+  ReceiverStats s = feed(receiver, 5, {36});  // a tracked group: 35 + 1 lost
+  CHECK(s.lost == 0);
+  CHECK(s.samples == max_tracked_groups + 101);
+  CHECK(s.untracked_samples == 100);
+  CHECK(receiver.group_counters().size() == max_tracked_groups);
+  CHECK(receiver.group_counters()[0].group == 0);  // order of first appearance
+  s = feed(receiver, 5, {38});
+  CHECK(s.lost == 1);
 }
 
 TEST_CASE("a detached receiver refuses to receive from a socket", "[receiver]") {

@@ -114,7 +114,7 @@ int list(const dump::Options& options) {
 int live(const dump::Options& options) {
   psample::ReceiverOptions receiver_options;
   receiver_options.groups = options.groups;
-  receiver_options.receive_buffer_bytes = options.receive_buffer;
+  if (options.receive_buffer != 0) receiver_options.receive_buffer_bytes = options.receive_buffer;
   receiver_options.no_enobufs = options.no_enobufs;
   receiver_options.accept_userspace = options.accept_userspace;
   receiver_options.config_events = options.config_events;
@@ -159,7 +159,8 @@ int live(const dump::Options& options) {
       status = report(received.error());
       break;
     }
-    std::fflush(text_out);
+    formatter.flush();  // once per drain: prompt on a terminal, no write() per sample
+    if (output.file) std::fflush(output.file.get());
     if (options.stats_interval > 0 && std::chrono::steady_clock::now() >= next_stats) {
       print_summary(receiver, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), true);
       next_stats += std::chrono::duration_cast<std::chrono::steady_clock::duration>(
@@ -170,6 +171,7 @@ int live(const dump::Options& options) {
     std::fprintf(stderr, "psample-dump: writing %s failed\n", options.write_file.c_str());
     status = exit_runtime;
   }
+  formatter.flush();
   if (output.file) std::fflush(output.file.get());
   std::fflush(stdout);
   print_summary(receiver, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), true);
@@ -216,6 +218,7 @@ int offline(const dump::Options& options) {
 
   psample::ReceiverOptions receiver_options;
   receiver_options.accept_userspace = true;  // a capture does not tell senders apart
+  receiver_options.config_events = true;     // group events in a capture are part of what it shows
   psample::Receiver receiver = psample::Receiver::detached(uint16_t(family_id), receiver_options);
   dump::InterfaceNames names(false);  // the capturing host's interfaces are not ours
   Output output;
@@ -248,6 +251,7 @@ int offline(const dump::Options& options) {
     const psample::ByteView payload = dump::generic_netlink_payload(record);
     if (!payload.empty()) receiver.process(payload, 0, on_sample, on_group);
   }
+  formatter.flush();
   std::fflush(stdout);
   print_summary(receiver, 0, false);
   if (result < 0) {
@@ -264,10 +268,9 @@ int main(int argc, char** argv) {
   bool exit_now = false;
   if (!dump::parse_options(argc, argv, options, exit_now)) return exit_usage;
   if (exit_now) return exit_ok;
-  if (options.write_file == "-")
-    std::setvbuf(stdout, nullptr, _IOFBF, 1 << 16);
-  else
-    std::setvbuf(stdout, nullptr, _IOLBF, 0);
+  // Fully buffered even on a terminal: live capture flushes after each drain
+  // of the socket (see live()), so lines still appear as samples arrive.
+  std::setvbuf(stdout, nullptr, _IOFBF, 1 << 16);
   if (!options.read_file.empty()) return offline(options);
   if (!options.netns.empty()) {
     std::string error;

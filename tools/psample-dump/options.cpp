@@ -26,7 +26,7 @@ const char usage[] =
     "  -v                      add a hex dump of each sample's data\n"
     "  -l, --list-groups       print group, refcount and seq of each group and exit\n"
     "      --config-events     also print groups being created and destroyed\n"
-    "      --rcvbuf BYTES      socket receive buffer size\n"
+    "      --rcvbuf BYTES      socket receive buffer size (default 4194304; the kernel doubles it)\n"
     "      --no-enobufs        do not report socket overruns (NETLINK_NO_ENOBUFS)\n"
     "      --accept-userspace  accept samples from user-space producers\n"
     "      --netns NAME|PATH   open the socket in that network namespace\n"

@@ -1,56 +1,54 @@
 #include "sample_formatter.hpp"
 
 #include <cctype>
-#include <cinttypes>
 #include <ctime>
 
 namespace dump {
 
 namespace {
 
-void hex(FILE* out, psample::ByteView bytes) {
-  for (uint8_t b : bytes) std::fprintf(out, "%02x", b);
-}
-
 // A classic hex dump: offset, 16 bytes, printable characters.
-void hexdump(FILE* out, psample::ByteView bytes) {
+void hexdump(LineWriter& w, psample::ByteView bytes) {
   for (size_t line = 0; line < bytes.size(); line += 16) {
-    std::fprintf(out, "  0x%04zx:  ", line);
+    w.str("  0x").hex_number(line, 4).str(":  ");
     for (size_t i = line; i < line + 16; ++i) {
       if (i < bytes.size())
-        std::fprintf(out, "%02x ", bytes[i]);
+        w.hex(bytes.subview(i, 1)).ch(' ');
       else
-        std::fputs("   ", out);
+        w.str("   ");
     }
-    std::fputc(' ', out);
+    w.ch(' ');
     for (size_t i = line; i < line + 16 && i < bytes.size(); ++i)
-      std::fputc(std::isprint(bytes[i]) ? bytes[i] : '.', out);
-    std::fputc('\n', out);
+      w.ch(std::isprint(bytes[i]) ? static_cast<char>(bytes[i]) : '.');
+    w.ch('\n');
   }
 }
 
 // libpsample's hex dump, byte for byte: its offset is printed with "%04hhx",
 // so only the offset's low byte shows (0x00f0 is followed by 0x0000).
-void libpsample_hexdump(FILE* out, psample::ByteView bytes) {
+void libpsample_hexdump(LineWriter& w, psample::ByteView bytes) {
   const size_t lines = (bytes.size() + 15) / 16;
   for (size_t line = 0; line < lines; ++line) {
-    std::fprintf(out, "0x%04hhx:  ", static_cast<unsigned char>(line * 16));
+    w.str("0x").hex_number((line * 16) & 0xff, 4).str(":  ");
     const size_t chars = bytes.size() - line * 16 < 16 ? bytes.size() - line * 16 : 16;
-    for (size_t i = 0; i < chars; ++i) std::fprintf(out, "%02hhx ", bytes[line * 16 + i]);
-    for (size_t i = chars; i < 16; ++i) std::fputs("   ", out);
-    std::fputc(' ', out);
+    for (size_t i = 0; i < chars; ++i) w.hex(bytes.subview(line * 16 + i, 1)).ch(' ');
+    for (size_t i = chars; i < 16; ++i) w.str("   ");
+    w.ch(' ');
     for (size_t i = 0; i < chars; ++i) {
       const char c = static_cast<char>(bytes[line * 16 + i]);
-      std::fputc(std::isprint(static_cast<int>(c)) ? c : '.', out);
+      w.ch(std::isprint(static_cast<int>(c)) ? c : '.');
     }
-    std::fputc('\n', out);
+    w.ch('\n');
   }
 }
 
-void ipv4(FILE* out, const uint8_t (&a)[4]) { std::fprintf(out, "%u.%u.%u.%u", a[0], a[1], a[2], a[3]); }
+void ipv4(LineWriter& w, const uint8_t (&a)[4]) { w.u64(a[0]).ch('.').u64(a[1]).ch('.').u64(a[2]).ch('.').u64(a[3]); }
 
-void ipv6(FILE* out, const uint8_t (&a)[16]) {
-  for (int i = 0; i < 16; i += 2) std::fprintf(out, "%s%x", i ? ":" : "", a[i] << 8 | a[i + 1]);
+void ipv6(LineWriter& w, const uint8_t (&a)[16]) {
+  for (int i = 0; i < 16; i += 2) {
+    if (i) w.ch(':');
+    w.hex_number(static_cast<unsigned>(a[i] << 8 | a[i + 1]), 1);
+  }
 }
 
 }  // namespace
@@ -72,201 +70,187 @@ void SampleFormatter::sample(const psample::PacketView& p, uint64_t fallback_tim
   }
 }
 
+void SampleFormatter::flush() {
+  w_.flush();
+  std::fflush(w_.file());
+}
+
 void SampleFormatter::interface(const char* key, uint32_t ifindex) {
   const std::string& name = names_.name(ifindex);
+  w_.ch(' ').str(key).ch(' ');
   if (name.empty())
-    std::fprintf(out_, " %s %u", key, ifindex);
+    w_.u64(ifindex);
   else
-    std::fprintf(out_, " %s %s", key, name.c_str());
+    w_.bytes(name.data(), name.size());
+}
+
+// "HH:MM:SS.nnnnnnnnn" in UTC; the HH:MM:SS part is worked out once per second.
+void SampleFormatter::time_of_day(uint64_t time_ns) {
+  const uint64_t seconds = time_ns / 1000000000u;
+  if (seconds != clock_second_ || clock_text_[0] == '\0') {
+    char full[32];
+    format_time(time_ns, full);
+    std::memcpy(clock_text_, full, 8);
+    clock_text_[8] = '\0';
+    clock_second_ = seconds;
+  }
+  w_.bytes(clock_text_, 8).ch('.').zero_padded(time_ns % 1000000000u, 9);
 }
 
 void SampleFormatter::text(const psample::PacketView& p, uint64_t time_ns) {
-  char time[32];
-  format_time(time_ns, time);
-  std::fprintf(out_, "%s", time);
-  if (p.has_group()) std::fprintf(out_, " group %" PRIu32, p.group());
-  if (p.has_group_seq()) std::fprintf(out_, " seq %" PRIu32, p.group_seq());
+  time_of_day(time_ns);
+  if (p.has_group()) w_.str(" group ").u64(p.group());
+  if (p.has_group_seq()) w_.str(" seq ").u64(p.group_seq());
   if (p.has_sample_rate()) {
     if (p.sample_probability())
-      std::fprintf(out_, " probability %.6f", p.sample_rate() / 4294967295.0);
+      w_.printf(" probability %.6f", p.sample_rate() / 4294967295.0);
     else
-      std::fprintf(out_, " rate %" PRIu32, p.sample_rate());
+      w_.str(" rate ").u64(p.sample_rate());
   }
   if (p.has_in_ifindex()) interface("in", p.in_ifindex());
   if (p.has_out_ifindex()) interface("out", p.out_ifindex());
-  std::fprintf(out_, " len %zu", p.data().size());
-  if (p.has_orig_size()) std::fprintf(out_, "/%" PRIu32, p.orig_size());
-  if (p.has_proto()) std::fprintf(out_, " proto 0x%04x", p.proto());
-  if (p.has_out_tc()) std::fprintf(out_, " out-tc %u", p.out_tc());
-  if (p.has_out_tc_occ()) std::fprintf(out_, " out-tc-occ %" PRIu64, p.out_tc_occ());
-  if (p.has_latency()) std::fprintf(out_, " latency %" PRIu64, p.latency());
-  if (p.has_user_cookie()) {
-    std::fputs(" cookie ", out_);
-    hex(out_, p.user_cookie());
+  w_.str(" len ").u64(p.data().size());
+  if (p.has_orig_size()) w_.ch('/').u64(p.orig_size());
+  if (p.has_proto()) w_.str(" proto 0x").hex_number(p.proto(), 4);
+  if (p.has_out_tc()) w_.str(" out-tc ").u64(p.out_tc());
+  if (p.has_out_tc_occ()) w_.str(" out-tc-occ ").u64(p.out_tc_occ());
+  if (p.has_latency()) w_.str(" latency ").u64(p.latency());
+  if (p.has_user_cookie()) w_.str(" cookie ").hex(p.user_cookie());
+  if (p.has_tunnel()) w_.str(" tunnel-id ").u64(p.tunnel().id);
+  if (p.sender_port() != 0) w_.str(" sender ").u64(p.sender_port());
+  w_.ch('\n');
+  if (verbose_) hexdump(w_, p.data());
+}
+
+void SampleFormatter::json_tunnel(const psample::TunnelView& t) {
+  namespace ta = psample::tunnel_attr;
+  bool first = true;
+  auto key = [&](const char* name) -> LineWriter& {
+    w_.str(first ? "\"" : ",\"").str(name).str("\":");
+    first = false;
+    return w_;
+  };
+  w_.str(",\"tunnel\":{");
+  if (t.has(ta::id)) key("id").u64(t.id);
+  const struct {
+    const char* name;
+    uint16_t id;
+    const uint8_t* v4;
+    const uint8_t (*v6)[16];
+  } addresses[] = {{"ipv4_src", ta::ipv4_src, t.ipv4_src, nullptr},
+                   {"ipv4_dst", ta::ipv4_dst, t.ipv4_dst, nullptr},
+                   {"ipv6_src", ta::ipv6_src, nullptr, &t.ipv6_src},
+                   {"ipv6_dst", ta::ipv6_dst, nullptr, &t.ipv6_dst}};
+  for (const auto& a : addresses) {
+    if (!t.has(a.id)) continue;
+    key(a.name).ch('"');
+    if (a.v6)
+      ipv6(w_, *a.v6);
+    else
+      ipv4(w_, *reinterpret_cast<const uint8_t(*)[4]>(a.v4));
+    w_.ch('"');
   }
-  if (p.has_tunnel()) std::fprintf(out_, " tunnel-id %" PRIu64, p.tunnel().id);
-  if (p.sender_port() != 0) std::fprintf(out_, " sender %" PRIu32, p.sender_port());
-  std::fputc('\n', out_);
-  if (verbose_) hexdump(out_, p.data());
+  const struct {
+    const char* name;
+    uint16_t id;
+    unsigned value;
+  } numbers[] = {{"tos", ta::tos, t.tos},
+                 {"ttl", ta::ttl, t.ttl},
+                 {"tp_src", ta::tp_src, t.tp_src},
+                 {"tp_dst", ta::tp_dst, t.tp_dst}};
+  for (const auto& n : numbers)
+    if (t.has(n.id)) key(n.name).u64(n.value);
+  const struct {
+    const char* name;
+    bool set;
+  } flags[] = {{"dont_fragment", t.dont_fragment()},
+               {"csum", t.csum()},
+               {"oam", t.oam()},
+               {"ipv4_info_bridge", t.ipv4_info_bridge()}};
+  for (const auto& f : flags)
+    if (f.set) key(f.name).str("true");
+  const struct {
+    const char* name;
+    uint16_t id;
+    psample::ByteView bytes;
+  } blobs[] = {{"geneve_opts", ta::geneve_opts, t.geneve_opts},
+               {"vxlan_opts", ta::vxlan_opts, t.vxlan_opts},
+               {"erspan_opts", ta::erspan_opts, t.erspan_opts}};
+  for (const auto& blob : blobs)
+    if (t.has(blob.id)) key(blob.name).ch('"').hex(blob.bytes).ch('"');
+  w_.ch('}');
 }
 
 void SampleFormatter::json(const psample::PacketView& p, uint64_t time_ns) {
-  std::fprintf(out_, "{\"type\":\"sample\",\"time\":%" PRIu64, time_ns);
-  if (p.has_timestamp()) std::fprintf(out_, ",\"timestamp\":%" PRIu64, p.timestamp());
-  if (p.has_group()) std::fprintf(out_, ",\"group\":%" PRIu32, p.group());
-  if (p.has_group_seq()) std::fprintf(out_, ",\"seq\":%" PRIu32, p.group_seq());
-  if (p.has_sample_rate()) std::fprintf(out_, ",\"rate\":%" PRIu32, p.sample_rate());
-  if (p.sample_probability()) std::fputs(",\"sample_probability\":true", out_);
-  if (p.has_orig_size()) std::fprintf(out_, ",\"origsize\":%" PRIu32, p.orig_size());
-  if (p.has_in_ifindex()) {
-    std::fprintf(out_, ",\"in_ifindex\":%" PRIu32, p.in_ifindex());
-    const std::string& name = names_.name(p.in_ifindex());
-    if (!name.empty()) std::fprintf(out_, ",\"in_ifname\":\"%s\"", name.c_str());
+  w_.str("{\"type\":\"sample\",\"time\":").u64(time_ns);
+  if (p.has_timestamp()) w_.str(",\"timestamp\":").u64(p.timestamp());
+  if (p.has_group()) w_.str(",\"group\":").u64(p.group());
+  if (p.has_group_seq()) w_.str(",\"seq\":").u64(p.group_seq());
+  if (p.has_sample_rate()) w_.str(",\"rate\":").u64(p.sample_rate());
+  if (p.sample_probability()) w_.str(",\"sample_probability\":true");
+  if (p.has_orig_size()) w_.str(",\"origsize\":").u64(p.orig_size());
+  const struct {
+    bool present;
+    const char* index_key;
+    const char* name_key;
+    uint32_t ifindex;
+  } interfaces[] = {{p.has_in_ifindex(), ",\"in_ifindex\":", ",\"in_ifname\":\"", p.in_ifindex()},
+                    {p.has_out_ifindex(), ",\"out_ifindex\":", ",\"out_ifname\":\"", p.out_ifindex()}};
+  for (const auto& i : interfaces) {
+    if (!i.present) continue;
+    w_.str(i.index_key).u64(i.ifindex);
+    const std::string& name = names_.name(i.ifindex);
+    if (!name.empty()) w_.str(i.name_key).bytes(name.data(), name.size()).ch('"');
   }
-  if (p.has_out_ifindex()) {
-    std::fprintf(out_, ",\"out_ifindex\":%" PRIu32, p.out_ifindex());
-    const std::string& name = names_.name(p.out_ifindex());
-    if (!name.empty()) std::fprintf(out_, ",\"out_ifname\":\"%s\"", name.c_str());
-  }
-  if (p.has_proto()) std::fprintf(out_, ",\"proto\":%u", p.proto());
-  if (p.has_out_tc()) std::fprintf(out_, ",\"out_tc\":%u", p.out_tc());
-  if (p.has_out_tc_occ()) std::fprintf(out_, ",\"out_tc_occ\":%" PRIu64, p.out_tc_occ());
-  if (p.has_latency()) std::fprintf(out_, ",\"latency\":%" PRIu64, p.latency());
-  if (p.has_user_cookie()) {
-    std::fputs(",\"user_cookie\":\"", out_);
-    hex(out_, p.user_cookie());
-    std::fputc('"', out_);
-  }
-  if (p.has_tunnel()) {
-    const psample::TunnelView& t = p.tunnel();
-    std::fputs(",\"tunnel\":{", out_);
-    bool first = true;
-    auto key = [&](const char* name) {
-      std::fprintf(out_, "%s\"%s\":", first ? "" : ",", name);
-      first = false;
-    };
-    if (t.has(psample::tunnel_attr::id)) {
-      key("id");
-      std::fprintf(out_, "%" PRIu64, t.id);
-    }
-    if (t.has(psample::tunnel_attr::ipv4_src)) {
-      key("ipv4_src");
-      std::fputc('"', out_);
-      ipv4(out_, t.ipv4_src);
-      std::fputc('"', out_);
-    }
-    if (t.has(psample::tunnel_attr::ipv4_dst)) {
-      key("ipv4_dst");
-      std::fputc('"', out_);
-      ipv4(out_, t.ipv4_dst);
-      std::fputc('"', out_);
-    }
-    if (t.has(psample::tunnel_attr::ipv6_src)) {
-      key("ipv6_src");
-      std::fputc('"', out_);
-      ipv6(out_, t.ipv6_src);
-      std::fputc('"', out_);
-    }
-    if (t.has(psample::tunnel_attr::ipv6_dst)) {
-      key("ipv6_dst");
-      std::fputc('"', out_);
-      ipv6(out_, t.ipv6_dst);
-      std::fputc('"', out_);
-    }
-    if (t.has(psample::tunnel_attr::tos)) {
-      key("tos");
-      std::fprintf(out_, "%u", t.tos);
-    }
-    if (t.has(psample::tunnel_attr::ttl)) {
-      key("ttl");
-      std::fprintf(out_, "%u", t.ttl);
-    }
-    if (t.has(psample::tunnel_attr::tp_src)) {
-      key("tp_src");
-      std::fprintf(out_, "%u", t.tp_src);
-    }
-    if (t.has(psample::tunnel_attr::tp_dst)) {
-      key("tp_dst");
-      std::fprintf(out_, "%u", t.tp_dst);
-    }
-    if (t.dont_fragment()) {
-      key("dont_fragment");
-      std::fputs("true", out_);
-    }
-    if (t.csum()) {
-      key("csum");
-      std::fputs("true", out_);
-    }
-    if (t.oam()) {
-      key("oam");
-      std::fputs("true", out_);
-    }
-    if (t.ipv4_info_bridge()) {
-      key("ipv4_info_bridge");
-      std::fputs("true", out_);
-    }
-    const struct {
-      const char* name;
-      uint16_t id;
-      psample::ByteView bytes;
-    } blobs[] = {{"geneve_opts", psample::tunnel_attr::geneve_opts, t.geneve_opts},
-                 {"vxlan_opts", psample::tunnel_attr::vxlan_opts, t.vxlan_opts},
-                 {"erspan_opts", psample::tunnel_attr::erspan_opts, t.erspan_opts}};
-    for (const auto& blob : blobs) {
-      if (!t.has(blob.id)) continue;
-      key(blob.name);
-      std::fputc('"', out_);
-      hex(out_, blob.bytes);
-      std::fputc('"', out_);
-    }
-    std::fputc('}', out_);
-  }
-  if (p.sender_port() != 0) std::fprintf(out_, ",\"sender_port\":%" PRIu32, p.sender_port());
+  if (p.has_proto()) w_.str(",\"proto\":").u64(p.proto());
+  if (p.has_out_tc()) w_.str(",\"out_tc\":").u64(p.out_tc());
+  if (p.has_out_tc_occ()) w_.str(",\"out_tc_occ\":").u64(p.out_tc_occ());
+  if (p.has_latency()) w_.str(",\"latency\":").u64(p.latency());
+  if (p.has_user_cookie()) w_.str(",\"user_cookie\":\"").hex(p.user_cookie()).ch('"');
+  if (p.has_tunnel()) json_tunnel(p.tunnel());
+  if (p.sender_port() != 0) w_.str(",\"sender_port\":").u64(p.sender_port());
   if (p.has_data()) {
-    std::fprintf(out_, ",\"data_len\":%zu,\"truncated\":%s,\"data\":\"", p.data().size(),
-                 p.is_truncated() ? "true" : "false");
-    hex(out_, p.data());
-    std::fputc('"', out_);
+    w_.str(",\"data_len\":").u64(p.data().size()).str(",\"truncated\":").str(p.is_truncated() ? "true" : "false");
+    w_.str(",\"data\":\"").hex(p.data()).ch('"');
   }
-  std::fputs("}\n", out_);
+  w_.str("}\n");
 }
 
 // The line format of libpsample's `psample` monitor tool, field for field.
 void SampleFormatter::libpsample(const psample::PacketView& p) {
-  if (p.has_group()) std::fprintf(out_, "group %d ", static_cast<int>(p.group()));
-  if (p.has_in_ifindex()) std::fprintf(out_, "in-ifindex %d ", static_cast<int>(static_cast<uint16_t>(p.in_ifindex())));
-  if (p.has_out_ifindex())
-    std::fprintf(out_, "out-ifindex %d ", static_cast<int>(static_cast<uint16_t>(p.out_ifindex())));
-  if (p.has_orig_size()) std::fprintf(out_, "origsize %d ", static_cast<int>(p.orig_size()));
-  if (p.has_sample_rate()) std::fprintf(out_, "sample-rate %d ", static_cast<int>(p.sample_rate()));
-  if (p.has_group_seq()) std::fprintf(out_, "seq %d ", static_cast<int>(p.group_seq()));
+  if (p.has_group()) w_.str("group ").i64(static_cast<int>(p.group())).ch(' ');
+  if (p.has_in_ifindex()) w_.str("in-ifindex ").i64(static_cast<uint16_t>(p.in_ifindex())).ch(' ');
+  if (p.has_out_ifindex()) w_.str("out-ifindex ").i64(static_cast<uint16_t>(p.out_ifindex())).ch(' ');
+  if (p.has_orig_size()) w_.str("origsize ").i64(static_cast<int>(p.orig_size())).ch(' ');
+  if (p.has_sample_rate()) w_.str("sample-rate ").i64(static_cast<int>(p.sample_rate())).ch(' ');
+  if (p.has_group_seq()) w_.str("seq ").i64(static_cast<int>(p.group_seq())).ch(' ');
   if (verbose_ && p.has_data()) {
-    std::fprintf(out_, "data len %d\n", static_cast<int>(p.data().size()));
-    libpsample_hexdump(out_, p.data());
+    w_.str("data len ").i64(static_cast<int>(p.data().size())).ch('\n');
+    libpsample_hexdump(w_, p.data());
   }
-  std::fputc('\n', out_);
+  w_.ch('\n');
 }
 
 void SampleFormatter::group_event(const psample::GroupInfo& g) {
   const bool created = g.command == psample::Command::new_group;
   switch (format_) {
     case Format::text:
-      std::fprintf(out_, "group %" PRIu32 " %s", g.group, created ? "created" : "destroyed");
-      if (g.has_refcount) std::fprintf(out_, " refcount %" PRIu32, g.refcount);
-      if (g.has_seq) std::fprintf(out_, " seq %" PRIu32, g.seq);
-      std::fputc('\n', out_);
+      w_.str("group ").u64(g.group).str(created ? " created" : " destroyed");
+      if (g.has_refcount) w_.str(" refcount ").u64(g.refcount);
+      if (g.has_seq) w_.str(" seq ").u64(g.seq);
+      w_.ch('\n');
       break;
     case Format::json:
-      std::fprintf(out_, "{\"type\":\"group_event\",\"command\":\"%s\",\"group\":%" PRIu32,
-                   created ? "new_group" : "del_group", g.group);
-      if (g.has_refcount) std::fprintf(out_, ",\"refcount\":%" PRIu32, g.refcount);
-      if (g.has_seq) std::fprintf(out_, ",\"seq\":%" PRIu32, g.seq);
-      std::fputs("}\n", out_);
+      w_.str("{\"type\":\"group_event\",\"command\":\"").str(created ? "new_group" : "del_group");
+      w_.str("\",\"group\":").u64(g.group);
+      if (g.has_refcount) w_.str(",\"refcount\":").u64(g.refcount);
+      if (g.has_seq) w_.str(",\"seq\":").u64(g.seq);
+      w_.str("}\n");
       break;
     case Format::libpsample:
-      std::fprintf(out_, "%s group %d ", created ? "created" : "deleted", static_cast<int>(g.group));
-      if (g.has_seq) std::fprintf(out_, "with current seq %d ", static_cast<int>(g.seq));
-      std::fputc('\n', out_);
+      w_.str(created ? "created" : "deleted").str(" group ").i64(static_cast<int>(g.group)).ch(' ');
+      if (g.has_seq) w_.str("with current seq ").i64(static_cast<int>(g.seq)).ch(' ');
+      w_.ch('\n');
       break;
   }
 }
@@ -275,20 +259,21 @@ void SampleFormatter::group_table(const std::vector<psample::GroupInfo>& groups)
   switch (format_) {
     case Format::json:
       for (const auto& g : groups) {
-        std::fprintf(out_, "{\"type\":\"group\",\"group\":%" PRIu32 ",\"refcount\":%" PRIu32 ",\"seq\":%" PRIu32 "}\n",
-                     g.group, g.refcount, g.seq);
+        w_.str("{\"type\":\"group\",\"group\":").u64(g.group).str(",\"refcount\":").u64(g.refcount);
+        w_.str(",\"seq\":").u64(g.seq).str("}\n");
       }
       break;
     case Format::text:
     case Format::libpsample:
       // The same table as libpsample's `psample --list-groups`.
-      if (!groups.empty()) std::fprintf(out_, "%-15s %-15s %-15s\n", "Group Num", "Refcount", "Group Seq");
+      if (!groups.empty()) w_.printf("%-15s %-15s %-15s\n", "Group Num", "Refcount", "Group Seq");
       for (const auto& g : groups) {
-        std::fprintf(out_, "%-15d %-15d %-15d\n", static_cast<int>(g.group), static_cast<int>(g.refcount),
-                     static_cast<int>(g.seq));
+        w_.printf("%-15d %-15d %-15d\n", static_cast<int>(g.group), static_cast<int>(g.refcount),
+                  static_cast<int>(g.seq));
       }
       break;
   }
+  flush();
 }
 
 }  // namespace dump

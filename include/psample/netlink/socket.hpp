@@ -1,6 +1,7 @@
 // psample-cpp layer 1: an AF_NETLINK socket with RAII ownership of its fd.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 
@@ -56,6 +57,9 @@ class PSAMPLE_API Socket {
   Result<void> set_no_enobufs(bool enabled) noexcept;
   // NETLINK_EXT_ACK: the kernel adds its error text to NLMSG_ERROR.
   Result<void> set_extended_ack(bool enabled) noexcept;
+  // SO_RCVTIMEO: how long a waiting receive blocks before would_block
+  // (negative or zero: forever).
+  Result<void> set_receive_timeout(std::chrono::milliseconds timeout) noexcept;
   // O_NONBLOCK on the fd: receive() then returns would_block instead of waiting.
   Result<void> set_nonblocking(bool enabled) noexcept;
 

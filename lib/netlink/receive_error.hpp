@@ -1,0 +1,15 @@
+// psample-cpp layer 1 (private): what a failed receive syscall means.
+#pragma once
+
+#include "psample/error.hpp"
+
+namespace psample::netlink::detail {
+
+// Maps a recvmsg/recvmmsg errno: ENOBUFS is overrun, EAGAIN would_block,
+// EINTR interrupted, EPERM/EACCES permission_denied, the rest system.
+Error receive_error(int err, const char* call) noexcept;
+
+// The same mapping for any socket call that is not a receive.
+Error system_error(int err, const char* what) noexcept;
+
+}  // namespace psample::netlink::detail
