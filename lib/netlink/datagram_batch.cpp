@@ -52,6 +52,17 @@ Result<size_t> DatagramBatch::receive(const Socket& socket, size_t count, bool w
   return static_cast<size_t>(received);
 }
 
+Result<size_t> DatagramBatch::receive_one(const Socket& socket, bool wait) noexcept {
+  mmsghdr& message = headers_->messages[0];
+  socklen_t length = sizeof(sockaddr_nl);
+  const ssize_t received = ::recvfrom(socket.fd(), data_.get(), slot_bytes_, MSG_TRUNC | (wait ? 0 : MSG_DONTWAIT),
+                                      reinterpret_cast<sockaddr*>(&headers_->senders[0]), &length);
+  if (received < 0) return detail::receive_error(errno, "recvfrom(netlink)");
+  message.msg_len = static_cast<unsigned>(received);  // the real length (MSG_TRUNC)
+  message.msg_hdr.msg_flags = 0;
+  return size_t(1);
+}
+
 ByteView DatagramBatch::bytes(size_t i) const noexcept {
   const size_t length = headers_->messages[i].msg_len;
   return ByteView(data_.get() + i * slot_bytes_, length < slot_bytes_ ? length : slot_bytes_);

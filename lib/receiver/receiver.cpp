@@ -29,6 +29,8 @@ struct Receiver::State {
   int receive_buffer_bytes = 0;
   netlink::DatagramBatch batch;                 // datagrams_per_syscall slots of max_sample_datagram bytes
   std::chrono::milliseconds socket_timeout{0};  // SO_RCVTIMEO in effect (0: never set, waits forever)
+  bool batching = false;  // batch mode (recvmmsg) rather than single (recvfrom); see receive()
+  unsigned singles = 0;   // receives in single mode, for the probe every 16
   ReceiverStats stats;
   detail::SequenceTracker sequences;
   uint32_t joined_packets = 0;  // group ids we are members of (0: none)
@@ -246,11 +248,18 @@ Result<size_t> Receiver::receive_with(SampleHandler on_sample, const GroupHandle
   return state_->receive(on_sample, on_group, timeout);
 }
 
-// One recvmmsg per wakeup: it waits for the first datagram (SO_RCVTIMEO is
-// the timeout) and takes every other queued one with it, up to
-// datagrams_per_syscall. A call that fills every slot is followed by one that
-// does not wait; a call that returns fewer datagrams than it asked for means
-// the queue is empty, so no call ever ends on EAGAIN while samples flow.
+// Each syscall takes what is queued, choosing between two ways:
+// - batch: one recvmmsg waits for the first datagram (SO_RCVTIMEO is the
+//   timeout) and takes every other queued one, up to datagrams_per_syscall.
+//   A call that returns fewer than it asked for means the queue is empty.
+// - single: one recvfrom per datagram, and receive() returns after one that
+//   held a sample (others are read past without waiting). The
+//   next call finds the next datagram at once if one is queued. recvfrom is
+//   the cheaper syscall per datagram, so while datagrams come one at a time
+//   this costs what the plainest blocking-recv loop costs, and no call ever
+//   ends on EAGAIN while samples flow.
+// Single mode probes with a recvmmsg every 16 datagrams; a probe that finds
+// two or more queued switches to batch mode, and a batch of one switches back.
 Result<size_t> Receiver::State::receive(SampleHandler& on_sample, const GroupHandler* on_group,
                                         std::chrono::milliseconds timeout) noexcept {
   if (!socket.is_open()) {
@@ -265,8 +274,9 @@ Result<size_t> Receiver::State::receive(SampleHandler& on_sample, const GroupHan
   size_t delivered = 0;
   size_t datagrams = 0;
   while (datagrams < options.max_batch) {
-    const size_t wanted = std::min(batch.slots(), options.max_batch - datagrams);
-    auto received = batch.receive(socket, wanted, wait);
+    const bool batch_mode = batching || ++singles % 16 == 0 || batch.slots() == 1;
+    const size_t wanted = batch_mode ? std::min(batch.slots(), options.max_batch - datagrams) : 1;
+    auto received = batch_mode && batch.slots() > 1 ? batch.receive(socket, wanted, wait) : batch.receive_one(socket, wait);
     if (!received) {
       switch (received.error().code()) {
         case ErrorCode::overrun:
@@ -296,6 +306,15 @@ Result<size_t> Receiver::State::receive(SampleHandler& on_sample, const GroupHan
       delivered += process(batch.bytes(i), batch.sender_port(i), on_sample, on_group);
     }
     datagrams += *received;
+    if (!batch_mode) {
+      // Single mode returns after a sample: the next call takes the next
+      // datagram. Anything else (controller news about a module reload, a
+      // message of no interest) is read past without waiting.
+      if (delivered > 0) break;
+      wait = false;
+      continue;
+    }
+    batching = *received >= 2;
     if (*received < wanted) break;  // the queue is empty
     wait = false;
   }

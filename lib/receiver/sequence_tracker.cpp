@@ -27,10 +27,17 @@ bool SequenceTracker::grow() noexcept {
   }
   table_ = std::move(table);
   capacity_ = capacity;
+  recent_ = nullptr;
   return true;
 }
 
 SequenceTracker::Entry* SequenceTracker::find_or_add(uint32_t group) noexcept {
+  if (recent_ != nullptr && recent_->counters.group == group) return recent_;  // samples come in runs
+  recent_ = lookup(group);
+  return recent_;
+}
+
+SequenceTracker::Entry* SequenceTracker::lookup(uint32_t group) noexcept {
   if (capacity_ != 0) {
     size_t slot = slot_of(group, capacity_);
     while (table_[slot].used) {

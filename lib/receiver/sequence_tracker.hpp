@@ -46,11 +46,13 @@ class SequenceTracker {
     bool used = false;
   };
   Entry* find_or_add(uint32_t group) noexcept;
+  Entry* lookup(uint32_t group) noexcept;
   bool grow() noexcept;
 
   std::unique_ptr<Entry[]> table_;
   size_t capacity_ = 0;  // a power of two
   size_t used_ = 0;
+  Entry* recent_ = nullptr;  // the last group's entry
 };
 
 }  // namespace psample::detail

@@ -44,6 +44,14 @@ void install_signal_handlers() {
   sigaction(SIGTERM, &action, nullptr);
 }
 
+constexpr uint64_t flush_after_ms = 20;
+
+uint64_t coarse_ms() {
+  timespec t;
+  clock_gettime(CLOCK_MONOTONIC_COARSE, &t);
+  return uint64_t(t.tv_sec) * 1000u + uint64_t(t.tv_nsec) / 1000000u;
+}
+
 uint64_t now_ns() {
   timespec t;
   clock_gettime(CLOCK_REALTIME, &t);
@@ -138,17 +146,25 @@ int live(const dump::Options& options) {
   auto on_sample = [&](const psample::PacketView& p) {
     if (options.count != 0 && shown >= options.count) return;
     ++shown;
+    // Kernels since 5.13 send TIMESTAMP; only older ones need a clock read per sample.
+    const uint64_t time_ns = p.has_timestamp() ? p.timestamp() : now_ns();
     if (writer)
-      writer->write(p, now_ns());
+      writer->write(p, time_ns);
     else if (print_samples)
-      formatter.sample(p, now_ns());
+      formatter.sample(p, time_ns);
   };
   auto on_group = [&](const psample::GroupInfo& g) {
     if (!options.stats_only) formatter.group_event(g);
   };
   int status = exit_ok;
+  // Output is flushed when the stream pauses (a receive that waited
+  // flush_after_ms found nothing) and at least every flush_after_ms while it
+  // flows: prompt on a terminal or a pipe, and no write() per sample. The
+  // clock is the coarse one, which the vDSO serves without a syscall.
+  bool pending = false;
+  uint64_t last_flush_ms = coarse_ms();
   while (!stop_requested && (options.count == 0 || shown < options.count)) {
-    auto wait = std::chrono::milliseconds(500);
+    auto wait = pending ? std::chrono::milliseconds(flush_after_ms) : std::chrono::milliseconds(500);
     if (options.stats_interval > 0) {
       const auto left =
           std::chrono::duration_cast<std::chrono::milliseconds>(next_stats - std::chrono::steady_clock::now());
@@ -159,8 +175,16 @@ int live(const dump::Options& options) {
       status = report(received.error());
       break;
     }
-    formatter.flush();  // once per drain: prompt on a terminal, no write() per sample
-    if (output.file) std::fflush(output.file.get());
+    if (received && *received > 0) pending = true;
+    if (pending) {
+      const uint64_t now = coarse_ms();
+      if ((received && *received == 0) || now - last_flush_ms >= flush_after_ms) {
+        formatter.flush();
+        if (output.file) std::fflush(output.file.get());
+        pending = false;
+        last_flush_ms = now;
+      }
+    }
     if (options.stats_interval > 0 && std::chrono::steady_clock::now() >= next_stats) {
       print_summary(receiver, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), true);
       next_stats += std::chrono::duration_cast<std::chrono::steady_clock::duration>(

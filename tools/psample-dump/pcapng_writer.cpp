@@ -64,9 +64,15 @@ void PcapngWriter::block(uint32_t type, const std::string& body) {
 }
 
 uint32_t PcapngWriter::interface_id(uint32_t ifindex, uint16_t link_type) {
-  const auto key = std::make_pair(ifindex, link_type);
+  auto key = std::make_pair(ifindex, link_type);
   auto found = interfaces_.find(key);
   if (found != interfaces_.end()) return found->second;
+  const bool overflow = interfaces_.size() >= max_interfaces;
+  if (overflow) {  // one shared interface per link type, keyed by an ifindex no sample has
+    key.first = UINT32_MAX;
+    found = interfaces_.find(key);
+    if (found != interfaces_.end()) return found->second;
+  }
   const uint32_t id = static_cast<uint32_t>(interfaces_.size());
   interfaces_.emplace(key, id);
 
@@ -74,7 +80,7 @@ uint32_t PcapngWriter::interface_id(uint32_t ifindex, uint16_t link_type) {
   put16(body, link_type);
   put16(body, 0);
   put32(body, 0);  // snaplen: no limit
-  std::string name = names_.name(ifindex);
+  std::string name = overflow ? "other" : names_.name(ifindex);
   if (name.empty()) name = ifindex == 0 ? "unknown" : "ifindex" + std::to_string(ifindex);
   option(body, option_if_name, name.data(), name.size());
   const uint8_t nanoseconds = 9;
@@ -90,7 +96,8 @@ void PcapngWriter::write(const psample::PacketView& p, uint64_t fallback_time_ns
   const uint64_t time_ns = p.has_timestamp() ? p.timestamp() : fallback_time_ns;
   const psample::ByteView data = p.data();
 
-  std::string body;
+  std::string& body = packet_body_;  // reused: no allocation per sample once it has grown
+  body.clear();
   put32(body, id);
   put32(body, static_cast<uint32_t>(time_ns >> 32));
   put32(body, static_cast<uint32_t>(time_ns));

@@ -39,7 +39,13 @@ class PcapngWriter {
 
   FILE* out_;
   InterfaceNames& names_;
+  // (ifindex, link type) -> interface id. At most max_interfaces entries:
+  // the file's interface blocks must stay valid, so samples of further
+  // interfaces share one "other" interface per link type (ifindex 0 is not one).
   std::map<std::pair<uint32_t, uint16_t>, uint32_t> interfaces_;
+  std::string packet_body_;
 };
+
+constexpr size_t max_interfaces = 1024;
 
 }  // namespace dump

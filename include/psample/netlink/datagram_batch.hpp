@@ -31,6 +31,9 @@ class PSAMPLE_API DatagramBatch {
   // overrun (ENOBUFS, reported once), would_block (nothing queued, or the
   // timeout passed), interrupted (a signal), system.
   Result<size_t> receive(const Socket& socket, size_t count, bool wait) noexcept;
+  // Receives one datagram into slot 0 with recvfrom, the cheapest receive
+  // syscall per datagram when no more are queued. Returns 1; errors as above.
+  Result<size_t> receive_one(const Socket& socket, bool wait) noexcept;
 
   // Datagram `i` of the last receive(). A truncated one (longer than its slot)
   // has been consumed by the kernel and must not be parsed.

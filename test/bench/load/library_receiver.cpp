@@ -1,7 +1,7 @@
 // The load benchmark's library contestant: a Receiver opened with default
 // options, doing the same work per sample as the reference receiver (read
-// group and seq). An argument sets datagrams_per_syscall (for comparing
-// batch sizes). On SIGTERM it prints its counters:
+// group and seq). Arguments set datagrams_per_syscall and receive_buffer_bytes
+// (for comparing settings). On SIGTERM it prints its counters:
 //   received=N overruns=N truncated=N lost=N kernel_drops=N duplicates=N resyncs=N reordered=N
 #include <signal.h>
 
@@ -20,6 +20,7 @@ void on_term(int) { stop = 1; }
 int main(int argc, char** argv) {
   psample::ReceiverOptions options;
   if (argc > 1) options.datagrams_per_syscall = std::strtoul(argv[1], nullptr, 10);
+  if (argc > 2) options.receive_buffer_bytes = std::atoi(argv[2]);
   auto receiver = psample::Receiver::open(options);
   if (!receiver) {
     std::fprintf(stderr, "library-receiver: %s\n", receiver.error().message());

@@ -12,7 +12,13 @@
 // the reference's solo run at the same load and repetition).
 //
 //   load-bench [--modes race,solo] [--rates max,5000,2000] [--reps 3] [--seconds 3]
-//              [--receivers NAME,...] [--strace] [--check]
+//              [--receivers NAME,...] [--strace] [--check] [--generators 2]
+//
+// Receivers (all_kinds() below): reference (plain C, one blocking recv per
+// datagram), reference-mmsg (the same with recvmmsg), receiver (the library,
+// default options), dump-{text,json}-{file,null} and dump-pcapng-file
+// (psample-dump); on request only: receiver-1 (datagrams_per_syscall 1) and
+// receiver-kernel-rcvbuf (receive_buffer_bytes 0).
 //
 // --check exits 1 unless received + drops = offered for every receiver and run
 // (the accounting smoke test), and a receiver's loss estimate is 0 whenever its
@@ -52,14 +58,17 @@ struct ReceiverKind {
   std::vector<std::string> argv;
   std::string stdout_path;  // where its stdout goes
   bool reports_on_stderr;   // psample-dump prints its summary on stderr
+  bool by_default = true;   // run without --receivers (the others are settings compared on request)
 };
 
 std::vector<ReceiverKind> all_kinds() {
   const std::string d = work_dir;
   std::vector<ReceiverKind> kinds = {
       {"reference", {"load-reference-receiver"}, d + "/reference.out", false},
+      {"reference-mmsg", {"load-reference-receiver", "mmsg"}, d + "/reference-mmsg.out", false},
       {"receiver", {"load-library-receiver"}, d + "/receiver.out", false},
-      {"receiver-1", {"load-library-receiver", "1"}, d + "/receiver-1.out", false},
+      {"receiver-1", {"load-library-receiver", "1"}, d + "/receiver-1.out", false, false},
+      {"receiver-kernel-rcvbuf", {"load-library-receiver", "16", "0"}, d + "/receiver-kernel-rcvbuf.out", false, false},
       {"dump-text-file", {"psample-dump", "-n"}, d + "/dump-text.txt", true},
       {"dump-text-null", {"psample-dump", "-n"}, "/dev/null", true},
       {"dump-json-file", {"psample-dump", "-n", "-F", "json"}, d + "/dump-json.txt", true},
@@ -403,7 +412,8 @@ int main(int argc, char** argv) {
   const std::vector<ReceiverKind> kinds = all_kinds();
   std::vector<const ReceiverKind*> chosen;
   for (const auto& k : kinds)
-    if (names.empty() || std::find(names.begin(), names.end(), k.name) != names.end()) chosen.push_back(&k);
+    if (names.empty() ? k.by_default : std::find(names.begin(), names.end(), k.name) != names.end())
+      chosen.push_back(&k);
   if (chosen.empty() || chosen[0]->name != "reference") {
     std::fprintf(stderr, "load-bench: the reference receiver must be among the receivers\n");
     return 2;

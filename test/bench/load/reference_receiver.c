@@ -1,9 +1,12 @@
 /* The load benchmark's yardstick: the plainest psample receiver one would
  * write in C. GETFAMILY, join "packets", then one blocking recv() per datagram
  * into a 64 KiB buffer with the kernel's default socket options, reading only
- * group and seq from each sample. On SIGTERM it prints what it counted:
+ * group and seq from each sample. With the argument "mmsg" it takes up to 16
+ * datagrams per recvmmsg(MSG_WAITFORONE) instead (a yardstick for the
+ * syscall alone). On SIGTERM it prints what it counted:
  *   received=N overruns=N truncated=N
  * Written for the benchmark; it is not part of the library. */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
@@ -23,6 +26,7 @@ static void on_term(int sig) {
 }
 
 static unsigned char buffer[65536];
+static unsigned char batch[16][65536];
 
 /* The id of `group` from a GETFAMILY reply's MCAST_GROUPS, or 0. */
 static uint32_t find_group(const unsigned char *groups, size_t len, const char *group) {
@@ -47,7 +51,38 @@ static uint32_t find_group(const unsigned char *groups, size_t len, const char *
   return 0;
 }
 
-int main(void) {
+static unsigned long long received, overruns, truncated, checksum;
+static uint16_t family;
+
+static void count_datagram(const unsigned char *data, ssize_t n) {
+  if ((size_t)n > sizeof buffer) {
+    ++truncated;
+    return;
+  }
+  size_t at = 0;
+  while (at + NLMSG_HDRLEN <= (size_t)n) {
+    const struct nlmsghdr *m = (const struct nlmsghdr *)(data + at);
+    if (m->nlmsg_len < NLMSG_HDRLEN || at + m->nlmsg_len > (size_t)n) break;
+    if (m->nlmsg_type == family && m->nlmsg_len >= NLMSG_HDRLEN + GENL_HDRLEN &&
+        ((const struct genlmsghdr *)(data + at + NLMSG_HDRLEN))->cmd == 0 /* PSAMPLE_CMD_SAMPLE */) {
+      uint32_t group = 0, seq = 0;
+      size_t a_off = at + NLMSG_HDRLEN + GENL_HDRLEN, a_end = at + m->nlmsg_len;
+      while (a_off + 4 <= a_end) {
+        const struct nlattr *a = (const struct nlattr *)(data + a_off);
+        if (a->nla_len < 4 || a_off + a->nla_len > a_end) break;
+        if (a->nla_type == 3 && a->nla_len >= 8) memcpy(&group, data + a_off + 4, 4);
+        if (a->nla_type == 4 && a->nla_len >= 8) memcpy(&seq, data + a_off + 4, 4);
+        a_off += ALIGN4(a->nla_len);
+      }
+      checksum += group ^ seq;
+      ++received;
+    }
+    at += ALIGN4(m->nlmsg_len);
+  }
+}
+
+int main(int argc, char **argv) {
+  const int use_mmsg = argc > 1 && strcmp(argv[1], "mmsg") == 0;
   int fd = socket(AF_NETLINK, SOCK_RAW, NETLINK_GENERIC);
   struct sockaddr_nl local = {.nl_family = AF_NETLINK};
   if (fd < 0 || bind(fd, (struct sockaddr *)&local, sizeof local) != 0) {
@@ -80,7 +115,6 @@ int main(void) {
     fprintf(stderr, "reference-receiver: no psample family (modprobe psample)\n");
     return 1;
   }
-  uint16_t family = 0;
   uint32_t packets = 0;
   size_t off = NLMSG_HDRLEN + GENL_HDRLEN;
   size_t end = reply->nlmsg_len < (size_t)got ? reply->nlmsg_len : (size_t)got;
@@ -104,37 +138,31 @@ int main(void) {
   sigaction(SIGTERM, &action, NULL);
   sigaction(SIGINT, &action, NULL);
 
-  unsigned long long received = 0, overruns = 0, truncated = 0, checksum = 0;
+  struct mmsghdr headers[16];
+  struct iovec vectors[16];
   while (!stop) {
+    if (use_mmsg) {
+      for (int i = 0; i < 16; ++i) {
+        vectors[i].iov_base = batch[i];
+        vectors[i].iov_len = sizeof batch[i];
+        memset(&headers[i], 0, sizeof headers[i]);
+        headers[i].msg_hdr.msg_iov = &vectors[i];
+        headers[i].msg_hdr.msg_iovlen = 1;
+      }
+      int got_many = recvmmsg(fd, headers, 16, MSG_TRUNC | MSG_WAITFORONE, NULL);
+      if (got_many < 0) {
+        if (errno == ENOBUFS) ++overruns;
+        continue;
+      }
+      for (int i = 0; i < got_many; ++i) count_datagram(batch[i], (ssize_t)headers[i].msg_len);
+      continue;
+    }
     ssize_t n = recv(fd, buffer, sizeof buffer, MSG_TRUNC);
     if (n < 0) {
       if (errno == ENOBUFS) ++overruns;
       continue; /* EINTR: the loop condition sees stop */
     }
-    if ((size_t)n > sizeof buffer) {
-      ++truncated;
-      continue;
-    }
-    size_t at = 0;
-    while (at + NLMSG_HDRLEN <= (size_t)n) {
-      const struct nlmsghdr *m = (const struct nlmsghdr *)(buffer + at);
-      if (m->nlmsg_len < NLMSG_HDRLEN || at + m->nlmsg_len > (size_t)n) break;
-      if (m->nlmsg_type == family && m->nlmsg_len >= NLMSG_HDRLEN + GENL_HDRLEN &&
-          ((const struct genlmsghdr *)(buffer + at + NLMSG_HDRLEN))->cmd == 0 /* PSAMPLE_CMD_SAMPLE */) {
-        uint32_t group = 0, seq = 0;
-        size_t a_off = at + NLMSG_HDRLEN + GENL_HDRLEN, a_end = at + m->nlmsg_len;
-        while (a_off + 4 <= a_end) {
-          const struct nlattr *a = (const struct nlattr *)(buffer + a_off);
-          if (a->nla_len < 4 || a_off + a->nla_len > a_end) break;
-          if (a->nla_type == 3 && a->nla_len >= 8) memcpy(&group, buffer + a_off + 4, 4);
-          if (a->nla_type == 4 && a->nla_len >= 8) memcpy(&seq, buffer + a_off + 4, 4);
-          a_off += ALIGN4(a->nla_len);
-        }
-        checksum += group ^ seq;
-        ++received;
-      }
-      at += ALIGN4(m->nlmsg_len);
-    }
+    count_datagram(buffer, n);
   }
   printf("received=%llu overruns=%llu truncated=%llu checksum=%llu\n", received, overruns, truncated, checksum);
   return 0;
