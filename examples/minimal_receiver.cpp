@@ -5,7 +5,7 @@
 #include <cstdio>
 
 int main() {
-  auto receiver = psample::Receiver::open();  // default options: 4 MiB receive buffer, recvmmsg batches
+  auto receiver = psample::Receiver::open();  // default options (ReceiverOptions)
   if (!receiver) {
     std::fprintf(stderr, "psample: %s\n", receiver.error().message());
     return 2;

@@ -3,7 +3,8 @@
 # dump, perf, packaging, vm) and the build matrix: gcc C++17 and clang C++20
 # with -Werror, ASan+UBSan, s390x and armhf cross builds under qemu-user, the
 # libFuzzer targets (PSAMPLE_FUZZ_SECONDS each, default 60), and the library
-# alone with -fno-exceptions -fno-rtti -Os. Installs what it needs.
+# alone with -fno-exceptions -fno-rtti -fno-asynchronous-unwind-tables -Os.
+# Installs what it needs.
 # Run as root: the host-kernel suite creates its own network namespace.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -47,9 +48,9 @@ test/cross/run-cross.sh
 echo "== fuzzing: every libFuzzer target for ${PSAMPLE_FUZZ_SECONDS:-60} s"
 test/fuzz/run-fuzz.sh "${PSAMPLE_FUZZ_SECONDS:-60}"
 
-echo "== library alone, -fno-exceptions -fno-rtti -Os, static: builds, and fits its 24 KiB budget"
+echo "== library alone, -fno-exceptions -fno-rtti -fno-asynchronous-unwind-tables -Os, static: builds, and fits its 24 KiB budget"
 setup build/noexcept -Dwerror=true -Dtests=disabled -Dtools=disabled -Ddefault_library=static \
-  -Dbuildtype=minsize -Dcpp_args='-fno-exceptions -fno-rtti'
+  -Dbuildtype=minsize -Dcpp_args='-fno-exceptions -fno-rtti -fno-asynchronous-unwind-tables'
 ninja -C build/noexcept
 test/footprint/check-size.sh build/noexcept/libpsample-cpp.a
 

@@ -42,10 +42,11 @@ struct ReceiverOptions {
   // Most datagrams one receive() call drains before returning, so a flood
   // cannot keep the caller inside receive() forever.
   size_t max_batch = 256;
-  // Datagrams one recvmmsg syscall can take (1-1024). Each is a slot of
-  // max_sample_datagram bytes in the receive buffer: reserved address space,
-  // resident only where datagrams land (about a page per slot for samples
-  // below 4 KiB). 1 gives one recvmsg-sized buffer.
+  // Datagrams one recvmmsg syscall can take when a queue has built up
+  // (1-1024). Each is a slot of max_sample_datagram bytes in the receive
+  // buffer: address space reserved once, resident only where datagrams land
+  // (about a page per slot used, for samples below 4 KiB). 1: one recvfrom
+  // per datagram always, and a 64 KiB buffer.
   size_t datagrams_per_syscall = 16;
   // Deliver only these sample groups (empty: all). Filtered in the kernel by
   // a cBPF socket filter, so other groups never fill the socket buffer.
@@ -101,7 +102,7 @@ struct GroupCounters {
 // A GROUP_SEQ jump larger than this (forwards) is a resynchronisation, not loss.
 constexpr uint32_t max_sequence_jump = 1u << 16;
 // Groups whose sequence numbers a Receiver tracks; samples of more groups are
-// delivered and counted in untracked_samples. Bounds the tracker at 128 KiB.
+// delivered and counted in untracked_samples. Bounds the tracker at 144 KiB.
 constexpr size_t max_tracked_groups = 1024;
 
 // Receives psample samples. Move-only; owns its socket and one receive buffer
@@ -129,12 +130,17 @@ class PSAMPLE_API Receiver {
   Receiver& operator=(Receiver&&) noexcept;
   ~Receiver();
 
-  // Waits up to `timeout` (negative: forever) for the first datagram, then
-  // drains what is queued without blocking (at most max_batch datagrams,
-  // datagrams_per_syscall per syscall),
-  // calling `on_sample` for each sample (the view is valid during the call
-  // only). Returns how many samples were delivered: 0 when nothing deliverable
-  // arrived in time. Bad input is counted and skipped; overruns are counted.
+  // Waits up to `timeout` (negative: forever; 0: not at all) for the first
+  // datagram, then takes what else is queued without waiting, calling
+  // `on_sample` for each sample (the view is valid during the call only).
+  // While samples come one at a time it returns after each (one recvfrom per
+  // sample; the next call takes the next one at once); when a queue builds
+  // up it takes up to datagrams_per_syscall per recvmmsg, and at most
+  // max_batch datagrams per call. So it may return with datagrams still
+  // queued: call it again (with epoll, edge-triggered users call it with a
+  // zero timeout until it returns 0). Returns how many samples were
+  // delivered: 0 when nothing deliverable arrived in time. Bad input is
+  // counted and skipped; overruns are counted.
   // Errors: interrupted (a signal arrived while waiting), system.
   Result<size_t> receive(SampleHandler on_sample, std::chrono::milliseconds timeout) noexcept {
     return receive_with(on_sample, nullptr, timeout);

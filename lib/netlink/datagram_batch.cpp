@@ -10,73 +10,79 @@
 
 namespace psample::netlink {
 
-// recvmmsg wants the mmsghdrs contiguous; each points at its iovec and address.
-struct DatagramBatch::Headers {
-  explicit Headers(size_t slots)
-      : messages(new mmsghdr[slots]()), vectors(new iovec[slots]()), senders(new sockaddr_nl[slots]()) {}
-  std::unique_ptr<mmsghdr[]> messages;
-  std::unique_ptr<iovec[]> vectors;
-  std::unique_ptr<sockaddr_nl[]> senders;
-};
+namespace {
 
-DatagramBatch::DatagramBatch() noexcept = default;
-DatagramBatch::DatagramBatch(DatagramBatch&&) noexcept = default;
-DatagramBatch& DatagramBatch::operator=(DatagramBatch&&) noexcept = default;
-DatagramBatch::~DatagramBatch() = default;
+// Where the parts of the storage start: headers first, the bytes after them.
+constexpr size_t header_bytes = sizeof(mmsghdr) + sizeof(iovec) + sizeof(sockaddr_nl);
+inline mmsghdr* messages(uint8_t* storage) noexcept { return reinterpret_cast<mmsghdr*>(storage); }
+inline iovec* vectors(uint8_t* storage, size_t slots) noexcept {
+  return reinterpret_cast<iovec*>(storage + slots * sizeof(mmsghdr));
+}
+inline sockaddr_nl* senders(uint8_t* storage, size_t slots) noexcept {
+  return reinterpret_cast<sockaddr_nl*>(storage + slots * (sizeof(mmsghdr) + sizeof(iovec)));
+}
+inline size_t data_offset(size_t slots) noexcept { return (slots * header_bytes + 63) & ~size_t(63); }
+
+}  // namespace
 
 DatagramBatch::DatagramBatch(size_t slots, size_t slot_bytes)
-    : data_(new uint8_t[slots * slot_bytes]), headers_(new Headers(slots)), slots_(slots), slot_bytes_(slot_bytes) {
+    : storage_(new uint8_t[data_offset(slots) + slots * slot_bytes]), slots_(slots), slot_bytes_(slot_bytes) {
+  data_ = storage_.get() + data_offset(slots);
+  mmsghdr* m = messages(storage_.get());
+  iovec* v = vectors(storage_.get(), slots);
+  sockaddr_nl* a = senders(storage_.get(), slots);
   for (size_t i = 0; i < slots; ++i) {
-    headers_->vectors[i].iov_base = data_.get() + i * slot_bytes;
-    headers_->vectors[i].iov_len = slot_bytes;
-    msghdr& header = headers_->messages[i].msg_hdr;
-    header.msg_iov = &headers_->vectors[i];
-    header.msg_iovlen = 1;
-    header.msg_name = &headers_->senders[i];
+    v[i] = iovec{data_ + i * slot_bytes, slot_bytes};
+    m[i] = mmsghdr{};
+    m[i].msg_hdr.msg_iov = &v[i];
+    m[i].msg_hdr.msg_iovlen = 1;
+    m[i].msg_hdr.msg_name = &a[i];
   }
 }
 
+DatagramBatch::~DatagramBatch() = default;
+
 Result<size_t> DatagramBatch::receive(const Socket& socket, size_t count, bool wait) noexcept {
   if (count > slots_) count = slots_;
-  mmsghdr* messages = headers_->messages.get();
+  mmsghdr* m = messages(storage_.get());
   for (size_t i = 0; i < count; ++i) {
-    messages[i].msg_hdr.msg_namelen = sizeof(sockaddr_nl);
-    messages[i].msg_hdr.msg_flags = 0;
-    messages[i].msg_len = 0;
+    m[i].msg_hdr.msg_namelen = sizeof(sockaddr_nl);
+    m[i].msg_hdr.msg_flags = 0;
   }
   // MSG_TRUNC makes msg_len the datagram's real length; MSG_WAITFORONE waits
   // for the first datagram only, then takes what is queued.
   const int flags = MSG_TRUNC | (wait ? MSG_WAITFORONE : MSG_DONTWAIT);
-  const int received = ::recvmmsg(socket.fd(), messages, static_cast<unsigned>(count), flags, nullptr);
+  const int received = ::recvmmsg(socket.fd(), m, static_cast<unsigned>(count), flags, nullptr);
   if (received < 0) return detail::receive_error(errno, "recvmmsg(netlink)");
   return static_cast<size_t>(received);
 }
 
 Result<size_t> DatagramBatch::receive_one(const Socket& socket, bool wait) noexcept {
-  mmsghdr& message = headers_->messages[0];
+  if (slots_ == 0) return detail::receive_error(EAGAIN, "recvfrom(netlink)");
   socklen_t length = sizeof(sockaddr_nl);
-  const ssize_t received = ::recvfrom(socket.fd(), data_.get(), slot_bytes_, MSG_TRUNC | (wait ? 0 : MSG_DONTWAIT),
-                                      reinterpret_cast<sockaddr*>(&headers_->senders[0]), &length);
+  const ssize_t received = ::recvfrom(socket.fd(), data_, slot_bytes_, MSG_TRUNC | (wait ? 0 : MSG_DONTWAIT),
+                                      reinterpret_cast<sockaddr*>(senders(storage_.get(), slots_)), &length);
   if (received < 0) return detail::receive_error(errno, "recvfrom(netlink)");
-  message.msg_len = static_cast<unsigned>(received);  // the real length (MSG_TRUNC)
-  message.msg_hdr.msg_flags = 0;
+  mmsghdr& first = messages(storage_.get())[0];
+  first.msg_len = static_cast<unsigned>(received);  // the real length (MSG_TRUNC)
+  first.msg_hdr.msg_flags = 0;
   return size_t(1);
 }
 
 ByteView DatagramBatch::bytes(size_t i) const noexcept {
-  const size_t length = headers_->messages[i].msg_len;
-  return ByteView(data_.get() + i * slot_bytes_, length < slot_bytes_ ? length : slot_bytes_);
+  const size_t length = messages(storage_.get())[i].msg_len;
+  return ByteView(data_ + i * slot_bytes_, length < slot_bytes_ ? length : slot_bytes_);
 }
 
-uint32_t DatagramBatch::sender_port(size_t i) const noexcept { return headers_->senders[i].nl_pid; }
+uint32_t DatagramBatch::sender_port(size_t i) const noexcept { return senders(storage_.get(), slots_)[i].nl_pid; }
 
 bool DatagramBatch::truncated(size_t i) const noexcept {
-  const mmsghdr& m = headers_->messages[i];
+  const mmsghdr& m = messages(storage_.get())[i];
   return m.msg_len > slot_bytes_ || (m.msg_hdr.msg_flags & MSG_TRUNC) != 0;
 }
 
 MutableByteView DatagramBatch::slot(size_t i) const noexcept {
-  return MutableByteView(data_.get() + i * slot_bytes_, slot_bytes_);
+  return MutableByteView(data_ + i * slot_bytes_, slot_bytes_);
 }
 
 }  // namespace psample::netlink

@@ -73,13 +73,6 @@ Result<void> Socket::join_group(uint32_t group_id) noexcept {
   return {};
 }
 
-Result<void> Socket::leave_group(uint32_t group_id) noexcept {
-  if (setsockopt(fd_, SOL_NETLINK, NETLINK_DROP_MEMBERSHIP, &group_id, sizeof group_id) != 0) {
-    return system_error(errno, "NETLINK_DROP_MEMBERSHIP");
-  }
-  return {};
-}
-
 Result<int> Socket::set_receive_buffer(int bytes) noexcept {
   if (bytes <= 0) return Error(ErrorCode::invalid_argument, 0, "receive buffer size must be positive, got %d", bytes);
   // SO_RCVBUFFORCE ignores rmem_max but needs CAP_NET_ADMIN; SO_RCVBUF is capped.

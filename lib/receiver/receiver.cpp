@@ -21,7 +21,8 @@
 namespace psample {
 
 struct Receiver::State {
-  explicit State(const ReceiverOptions& chosen) : options(chosen) {}
+  // `slots`: datagrams per recvmmsg (0 for a detached Receiver, which receives nothing).
+  State(const ReceiverOptions& chosen, size_t slots) : options(chosen), batch(slots, max_sample_datagram) {}
 
   ReceiverOptions options;
   netlink::Socket socket;
@@ -29,8 +30,8 @@ struct Receiver::State {
   int receive_buffer_bytes = 0;
   netlink::DatagramBatch batch;                 // datagrams_per_syscall slots of max_sample_datagram bytes
   std::chrono::milliseconds socket_timeout{0};  // SO_RCVTIMEO in effect (0: never set, waits forever)
-  bool batching = false;  // batch mode (recvmmsg) rather than single (recvfrom); see receive()
-  unsigned singles = 0;   // receives in single mode, for the probe every 16
+  bool batching = false;                        // batch mode (recvmmsg) rather than single (recvfrom); see receive()
+  unsigned singles = 0;                         // receives in single mode, for the probe every 16
   ReceiverStats stats;
   detail::SequenceTracker sequences;
   uint32_t joined_packets = 0;  // group ids we are members of (0: none)
@@ -85,9 +86,8 @@ Result<Receiver> Receiver::open(const ReceiverOptions& options) noexcept {
   auto socket = netlink::Socket::open(NETLINK_GENERIC);
   if (!socket) return socket.error();
 
-  std::unique_ptr<State> state(new State(options));
+  std::unique_ptr<State> state(new State(options, options.datagrams_per_syscall));
   state->socket = std::move(*socket);
-  state->batch = netlink::DatagramBatch(options.datagrams_per_syscall, max_sample_datagram);
   netlink::Socket& s = state->socket;
 
   // Extended ack only improves error text; kernels before 4.12 lack it.
@@ -177,7 +177,7 @@ void Receiver::State::on_controller_message(const netlink::Message& message) noe
 }
 
 Receiver Receiver::detached(uint16_t family_id, const ReceiverOptions& options) {
-  std::unique_ptr<State> state(new State(options));
+  std::unique_ptr<State> state(new State(options, 0));
   state->family.id = family_id;
   return Receiver(std::move(state));
 }
@@ -276,7 +276,8 @@ Result<size_t> Receiver::State::receive(SampleHandler& on_sample, const GroupHan
   while (datagrams < options.max_batch) {
     const bool batch_mode = batching || ++singles % 16 == 0 || batch.slots() == 1;
     const size_t wanted = batch_mode ? std::min(batch.slots(), options.max_batch - datagrams) : 1;
-    auto received = batch_mode && batch.slots() > 1 ? batch.receive(socket, wanted, wait) : batch.receive_one(socket, wait);
+    auto received =
+        batch_mode && batch.slots() > 1 ? batch.receive(socket, wanted, wait) : batch.receive_one(socket, wait);
     if (!received) {
       switch (received.error().code()) {
         case ErrorCode::overrun:

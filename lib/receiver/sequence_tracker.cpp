@@ -1,7 +1,6 @@
 // psample-cpp layer 3: per-group GROUP_SEQ loss estimation.
 #include "receiver/sequence_tracker.hpp"
 
-#include <algorithm>
 #include <new>
 
 namespace psample::detail {
@@ -112,13 +111,9 @@ SequenceTracker::Change SequenceTracker::observe(uint32_t group, uint32_t seq) n
 }
 
 std::vector<GroupCounters> SequenceTracker::groups() const {
-  std::vector<const Entry*> entries;
+  std::vector<GroupCounters> result(used_);
   for (size_t i = 0; i < capacity_; ++i)
-    if (table_[i].used) entries.push_back(&table_[i]);
-  std::sort(entries.begin(), entries.end(), [](const Entry* a, const Entry* b) { return a->order < b->order; });
-  std::vector<GroupCounters> result;
-  result.reserve(entries.size());
-  for (const Entry* e : entries) result.push_back(e->counters);
+    if (table_[i].used) result[table_[i].order] = table_[i].counters;  // orders are 0..used_-1
   return result;
 }
 

@@ -63,9 +63,13 @@ for corpus in "${corpora[@]}"; do
   echo
 done
 
-echo "## library size (static, -Os -fno-exceptions -fno-rtti)"
+echo "## per-group state: 4 groups vs a new group per sample (Receiver::process)"
+"$build/test/bench/psample-groups-bench"
+echo
+
+echo "## library size (static, -Os -fno-exceptions -fno-rtti -fno-asynchronous-unwind-tables)"
 size_build=build/footprint
 [ -f "$size_build/build.ninja" ] || meson setup "$size_build" -Dtests=disabled -Dtools=disabled \
-  -Ddefault_library=static -Dbuildtype=minsize -Dcpp_args='-fno-exceptions -fno-rtti' >/dev/null
+  -Ddefault_library=static -Dbuildtype=minsize -Dcpp_args='-fno-exceptions -fno-rtti -fno-asynchronous-unwind-tables' >/dev/null
 ninja -C "$size_build" >/dev/null
 test/footprint/check-size.sh "$size_build/libpsample-cpp.a" || true  # reported either way; tools/test-all.sh enforces it

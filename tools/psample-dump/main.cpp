@@ -80,13 +80,15 @@ void print_summary(const psample::Receiver& receiver, double seconds, bool live)
   std::fprintf(stderr,
                "psample-dump: samples=%" PRIu64 " bytes=%" PRIu64 " samples_per_s=%.1f seconds=%.3f lost=%" PRIu64
                " overruns=%" PRIu64 " kernel_drops=%s truncated=%" PRIu64 " malformed=%" PRIu64 " ignored=%" PRIu64
-               " group_events=%" PRIu64 "%s\n",
+               " group_events=%" PRIu64 " duplicates=%" PRIu64 " resyncs=%" PRIu64 " untracked=%" PRIu64 "%s\n",
                s.samples, s.bytes, seconds > 0 ? double(s.samples) / seconds : 0.0, seconds, s.lost, s.overruns,
-               live ? drops : "n/a", s.truncated, s.malformed, s.ignored(), s.group_events,
-               s.resubscriptions ? " resubscribed=yes" : "");
+               live ? drops : "n/a", s.truncated, s.malformed, s.ignored(), s.group_events, s.duplicates,
+               s.sequence_resyncs, s.untracked_samples, s.resubscriptions ? " resubscribed=yes" : "");
   for (const psample::GroupCounters& g : receiver.group_counters()) {
-    std::fprintf(stderr, "psample-dump: group=%" PRIu32 " samples=%" PRIu64 " lost=%" PRIu64 " last_seq=%" PRIu32 "\n",
-                 g.group, g.samples, g.lost, g.last_seq);
+    std::fprintf(stderr,
+                 "psample-dump: group=%" PRIu32 " samples=%" PRIu64 " lost=%" PRIu64 " last_seq=%" PRIu32
+                 " duplicates=%" PRIu64 " resyncs=%" PRIu64 "\n",
+                 g.group, g.samples, g.lost, g.last_seq, g.duplicates, g.resyncs);
   }
 }
 

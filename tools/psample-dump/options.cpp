@@ -16,7 +16,7 @@ const char usage[] =
     "       psample-dump -r FILE [options]    decode a pcap/pcapng capture of netlink traffic\n"
     "       psample-dump -l                   list the kernel's sample groups\n"
     "\n"
-    "  -g, --group GROUP       only this group (repeatable); filtered in the kernel\n"
+    "  -g, --group GROUP       only this group (repeatable); live: filtered in the kernel,\n                          -r: filtered by psample-dump\n"
     "  -c, --count COUNT       stop after COUNT samples\n"
     "  -w, --write FILE        write samples to a pcapng file (- for stdout)\n"
     "  -r, --read FILE         read a capture (LINKTYPE_NETLINK pcap or pcapng)\n"

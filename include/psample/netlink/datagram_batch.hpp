@@ -15,13 +15,13 @@ namespace psample::netlink {
 // A receive buffer cut into `slots` slots of `slot_bytes` each, filled by one
 // recvmmsg call: one syscall takes every datagram queued, up to the slot count.
 // The buffer is reserved, not touched: only the bytes datagrams fill become
-// resident. Move-only; what receive() returned stays valid until the next call.
+// resident. What receive() returned stays valid until the next call.
 class PSAMPLE_API DatagramBatch {
  public:
-  DatagramBatch() noexcept;
+  // `slots` may be 0 (a batch that receives nothing, for a detached Receiver).
   DatagramBatch(size_t slots, size_t slot_bytes);
-  DatagramBatch(DatagramBatch&&) noexcept;
-  DatagramBatch& operator=(DatagramBatch&&) noexcept;
+  DatagramBatch(const DatagramBatch&) = delete;
+  DatagramBatch& operator=(const DatagramBatch&) = delete;
   ~DatagramBatch();
 
   // Receives up to `count` datagrams (at most slots()). With `wait`, blocks
@@ -47,9 +47,10 @@ class PSAMPLE_API DatagramBatch {
   size_t slot_bytes() const noexcept { return slot_bytes_; }
 
  private:
-  struct Headers;  // the mmsghdr, iovec and sender address arrays
-  std::unique_ptr<uint8_t[]> data_;
-  std::unique_ptr<Headers> headers_;
+  // One allocation: `slots` mmsghdrs (contiguous, as recvmmsg wants), their
+  // iovecs and sender addresses, then the slots' bytes.
+  std::unique_ptr<uint8_t[]> storage_;
+  uint8_t* data_ = nullptr;
   size_t slots_ = 0;
   size_t slot_bytes_ = 0;
 };

@@ -44,9 +44,8 @@ class PSAMPLE_API Socket {
   // The port id (nl_pid) the kernel bound this socket to.
   uint32_t port_id() const noexcept { return port_id_; }
 
-  // Joins / leaves a multicast group by id (ids above 31 work too).
+  // Joins a multicast group by id (ids above 31 work too).
   Result<void> join_group(uint32_t group_id) noexcept;
-  Result<void> leave_group(uint32_t group_id) noexcept;
 
   // Asks for a receive buffer of `bytes`: SO_RCVBUFFORCE first (needs
   // CAP_NET_ADMIN), else SO_RCVBUF (capped by net.core.rmem_max). Returns the

@@ -7,6 +7,7 @@
 //   drops     the kernel's Drops column for the receiver's socket (/proc/net/netlink)
 //   overruns  ENOBUFS reports the receiver saw
 //   cpu       the receiver's CPU time while the stream ran (/proc/PID/schedstat, ns)
+//   rss       its resident memory at the end (VmRSS)
 // and prints per-run lines, then a table of medians with each receiver's CPU
 // per sample as a ratio to the reference receiver's in the same run (solo:
 // the reference's solo run at the same load and repetition).
@@ -118,6 +119,19 @@ uint32_t group_seq() {
 
 // --- per-process readings ------------------------------------------------------
 
+uint64_t rss_kib(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string key;
+  uint64_t value = 0;
+  while (in >> key) {
+    if (key == "VmRSS:") {
+      in >> value;
+      return value;
+    }
+  }
+  return 0;
+}
+
 uint64_t cpu_ns(pid_t pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/schedstat");
   uint64_t ns = 0;
@@ -201,6 +215,7 @@ struct Reading {
   int64_t lost = -1;        // the receiver's own loss estimate, where it prints one
   int64_t reordered = -1;   // samples it saw out of GROUP_SEQ order, where it prints that
   int64_t duplicates = -1;  // GROUP_SEQ values it saw twice, where it prints that
+  uint64_t rss_kib = 0;     // resident memory at the end of the run (VmRSS)
   bool ok = false;
 };
 
@@ -313,6 +328,7 @@ std::vector<Reading> run_once(const std::vector<const ReceiverKind*>& kinds, uns
     reading.offered = uint32_t(seq_after - seq_before);
     reading.cpu_ns = cpu_ns(r.pid) - r.cpu_before;
     reading.drops = netlink_rows(r.inodes).drops;
+    reading.rss_kib = rss_kib(r.owner);
     readings.push_back(reading);
   }
   for (Running& r : running) kill(r.owner, SIGTERM);  // strace then prints its table and exits
