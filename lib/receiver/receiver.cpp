@@ -258,8 +258,11 @@ Result<size_t> Receiver::receive_with(SampleHandler on_sample, const GroupHandle
 //   the cheaper syscall per datagram, so while datagrams come one at a time
 //   this costs what the plainest blocking-recv loop costs, and no call ever
 //   ends on EAGAIN while samples flow.
-// Single mode probes with a recvmmsg every 16 datagrams; a probe that finds
-// two or more queued switches to batch mode, and a batch of one switches back.
+// Single mode probes with a recvmmsg every 16 datagrams; a probe that fills
+// every slot (a backlog) switches to batch mode, and a batch that fills fewer
+// switches back. Measured in the load benchmark (test/bench/load):
+// per datagram, recvmmsg costs more than recvfrom unless it takes many at
+// once, so it is kept for real backlogs.
 Result<size_t> Receiver::State::receive(SampleHandler& on_sample, const GroupHandler* on_group,
                                         std::chrono::milliseconds timeout) noexcept {
   if (!socket.is_open()) {
@@ -274,7 +277,7 @@ Result<size_t> Receiver::State::receive(SampleHandler& on_sample, const GroupHan
   size_t delivered = 0;
   size_t datagrams = 0;
   while (datagrams < options.max_batch) {
-    const bool batch_mode = batching || ++singles % 16 == 0 || batch.slots() == 1;
+    const bool batch_mode = batch.slots() > 1 && (batching || ++singles % 16 == 0);
     const size_t wanted = batch_mode ? std::min(batch.slots(), options.max_batch - datagrams) : 1;
     auto received =
         batch_mode && batch.slots() > 1 ? batch.receive(socket, wanted, wait) : batch.receive_one(socket, wait);
@@ -315,8 +318,8 @@ Result<size_t> Receiver::State::receive(SampleHandler& on_sample, const GroupHan
       wait = false;
       continue;
     }
-    batching = *received >= 2;
-    if (*received < wanted) break;  // the queue is empty
+    batching = *received == batch.slots();  // a backlog: every slot filled
+    if (*received < wanted) break;          // the queue is empty
     wait = false;
   }
   return delivered;

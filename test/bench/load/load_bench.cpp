@@ -497,22 +497,24 @@ int main(int argc, char** argv) {
 
   std::printf(
       "\n| mode | load/s | receiver | offered | received | kernel drops | overruns | loss %% | CPU us/sample | x "
-      "reference |\n");
-  std::printf("|---|---|---|---|---|---|---|---|---|---|\n");
+      "reference | RSS KiB |\n");
+  std::printf("|---|---|---|---|---|---|---|---|---|---|---|\n");
   for (const std::string& mode : modes) {
     for (const std::string& rate_name : rates) {
       for (const ReceiverKind* k : chosen) {
         const Row& row = results[mode][rate_name][k->name];
         uint64_t offered = 0, received = 0, drops = 0, overruns = 0;
-        std::vector<double> loss, cpu;
+        std::vector<double> loss, cpu, rss;
         for (const Reading& r : row.runs) {
           offered += r.offered, received += r.received, drops += r.drops, overruns += r.overruns;
           loss.push_back(loss_percent(r));
           cpu.push_back(us_per_sample(r));
+          rss.push_back(double(r.rss_kib));
         }
-        std::printf("| %s | %s | %s | %" PRIu64 " | %" PRIu64 " | %" PRIu64 " | %" PRIu64 " | %.2f | %.1f | %.2f |\n",
+        std::printf("| %s | %s | %s | %" PRIu64 " | %" PRIu64 " | %" PRIu64 " | %" PRIu64
+                    " | %.2f | %.1f | %.2f | %.0f |\n",
                     mode.c_str(), rate_name.c_str(), k->name.c_str(), offered, received, drops, overruns, median(loss),
-                    median(cpu), median(row.ratio));
+                    median(cpu), median(row.ratio), median(rss));
       }
     }
   }
