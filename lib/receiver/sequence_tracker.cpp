@@ -95,7 +95,7 @@ SequenceTracker::Change SequenceTracker::observe(uint32_t group, uint32_t seq) n
     if (step <= 0) {  // restart confirmed: the numbers between its two samples are missing
       const uint32_t gap = seq - entry->pending - 1;
       change.lost = gap;
-      entry->window = ~uint64_t(0) << (gap + 1) | 1;
+      entry->window = gap >= 63 ? 1 : ~uint64_t(0) << (gap + 1) | 1;  // gap is at most 63
     }
     entry->has_pending = false;
   } else {

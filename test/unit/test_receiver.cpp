@@ -225,6 +225,9 @@ TEST_CASE("loss estimate: a restart far back resyncs; a sample later than the wi
   ReceiverStats s = feed(receiver, 1, {1000, 1001, 0, 1, 2});  // group re-created: starts again at 0
   CHECK(s.lost == 0);
   CHECK(s.sequence_resyncs == 1);
+  s = feed(receiver, 1, {100000, 64, 128});  // forwards far: a resync; then 64 far back and 128 after it: a restart
+  CHECK(s.sequence_resyncs == 3);
+  CHECK(s.lost == 63);  // 65..127 never came
   Receiver late = Receiver::detached(wire::test_family_id);
   s = feed(late, 1, {0, 2, 66});  // 1 and 3..65 missing: 64 lost
   CHECK(s.lost == 64);
