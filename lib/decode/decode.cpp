@@ -187,7 +187,8 @@ detail::SampleScan detail::SampleWriter::scan(PacketView& view, ByteView message
   // nlmsg_len; it goes negative once not even a header fits (the last
   // attribute's padding may step past nlmsg_len).
   // `attribute` only moves while a header fits, so it never leaves the message.
-  ptrdiff_t left = static_cast<ptrdiff_t>(total) - static_cast<ptrdiff_t>(sample_headers_size + sample_attribute_header);
+  ptrdiff_t left =
+      static_cast<ptrdiff_t>(total) - static_cast<ptrdiff_t>(sample_headers_size + sample_attribute_header);
   const uint8_t* attribute = base + sample_headers_size;
   SampleFault fault = SampleFault::none;
   while (left >= 0) {

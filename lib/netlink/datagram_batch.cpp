@@ -6,7 +6,7 @@
 
 #include <cerrno>
 
-#include "netlink/receive_error.hpp"
+#include "netlink/socket_errors.hpp"
 
 namespace psample::netlink {
 

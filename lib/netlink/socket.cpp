@@ -14,7 +14,7 @@
 #include <cstdio>
 #include <cstring>
 
-#include "netlink/receive_error.hpp"
+#include "netlink/socket_errors.hpp"
 
 namespace psample::netlink {
 
@@ -195,29 +195,3 @@ Result<uint64_t> Socket::kernel_drops() const noexcept {
 }
 
 }  // namespace psample::netlink
-
-namespace psample::netlink::detail {
-
-Error system_error(int err, const char* what) noexcept {
-  ErrorCode code = ErrorCode::system;
-  if (err == EPERM || err == EACCES) code = ErrorCode::permission_denied;
-  return Error(code, err, "%s failed: %s", what, std::strerror(err));
-}
-
-Error receive_error(int err, const char* call) noexcept {
-  switch (err) {
-    case ENOBUFS:
-      return Error(ErrorCode::overrun, err,
-                   "netlink socket overrun: the kernel dropped messages because the receive buffer was full; "
-                   "raise the receive buffer size or read faster");
-    case EAGAIN:
-#if EAGAIN != EWOULDBLOCK
-    case EWOULDBLOCK:
-#endif
-      return Error(ErrorCode::would_block, err, "no datagram queued");
-    case EINTR: return Error(ErrorCode::interrupted, err, "receive interrupted by a signal");
-    default: return system_error(err, call);
-  }
-}
-
-}  // namespace psample::netlink::detail

@@ -1,18 +1,10 @@
 #include "interface_names.hpp"
 
 #include <net/if.h>
-#include <time.h>
+
+#include "coarse_clock.hpp"
 
 namespace dump {
-
-namespace {
-// The coarse clock: the vDSO serves it without a syscall.
-uint64_t coarse_ms() {
-  timespec t;
-  clock_gettime(CLOCK_MONOTONIC_COARSE, &t);
-  return uint64_t(t.tv_sec) * 1000u + uint64_t(t.tv_nsec) / 1000000u;
-}
-}  // namespace
 
 const std::string& InterfaceNames::name(uint32_t ifindex) {
   static const std::string none;

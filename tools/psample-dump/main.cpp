@@ -13,6 +13,7 @@
 #include <string>
 
 #include "capture_reader.hpp"
+#include "coarse_clock.hpp"
 #include "interface_names.hpp"
 #include "netns.hpp"
 #include "options.hpp"
@@ -45,12 +46,6 @@ void install_signal_handlers() {
 }
 
 constexpr uint64_t flush_after_ms = 20;
-
-uint64_t coarse_ms() {
-  timespec t;
-  clock_gettime(CLOCK_MONOTONIC_COARSE, &t);
-  return uint64_t(t.tv_sec) * 1000u + uint64_t(t.tv_nsec) / 1000000u;
-}
 
 uint64_t now_ns() {
   timespec t;
@@ -164,7 +159,7 @@ int live(const dump::Options& options) {
   // flows: prompt on a terminal or a pipe, and no write() per sample. The
   // clock is the coarse one, which the vDSO serves without a syscall.
   bool pending = false;
-  uint64_t last_flush_ms = coarse_ms();
+  uint64_t last_flush_ms = dump::coarse_ms();
   while (!stop_requested && (options.count == 0 || shown < options.count)) {
     auto wait = pending ? std::chrono::milliseconds(flush_after_ms) : std::chrono::milliseconds(500);
     if (options.stats_interval > 0) {
@@ -179,7 +174,7 @@ int live(const dump::Options& options) {
     }
     if (received && *received > 0) pending = true;
     if (pending) {
-      const uint64_t now = coarse_ms();
+      const uint64_t now = dump::coarse_ms();
       if ((received && *received == 0) || now - last_flush_ms >= flush_after_ms) {
         formatter.flush();
         if (output.file) std::fflush(output.file.get());

@@ -471,11 +471,9 @@ int main(int argc, char** argv) {
           // the seq advanced; a receiver that counts duplicates must account
           // for each one (its count can be higher: a sample that arrives
           // before the first one it saw looks like a duplicate).
-          const uint64_t repeats = r.duplicates > 0 ? uint64_t(r.duplicates) : 0;
-          const bool balanced =
-              generators == 1 ? r.received + r.drops == r.offered
-                              : r.received + r.drops >= r.offered &&
-                                    r.received + r.drops <= r.offered + repeats + (r.duplicates < 0 ? r.received : 0);
+          const uint64_t accounted = r.received + r.drops;
+          const bool within_duplicates = r.duplicates < 0 || accounted <= r.offered + uint64_t(r.duplicates);
+          const bool balanced = generators == 1 ? accounted == r.offered : accounted >= r.offered && within_duplicates;
           if (!r.ok || !balanced) {
             accounting_ok = false;
             std::printf("ACCOUNTING %s: received %" PRIu64 " + drops %" PRIu64 " != offered %" PRIu64 "\n",

@@ -1,4 +1,4 @@
-// psample-cpp layer 1 (private): what a failed receive syscall means.
+// psample-cpp layer 1 (private): what failed socket calls mean (socket_errors.cpp).
 #pragma once
 
 #include "psample/error.hpp"

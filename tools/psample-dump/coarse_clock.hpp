@@ -1,0 +1,18 @@
+// psample-dump: a millisecond clock cheap enough to read per sample.
+#pragma once
+
+#include <time.h>
+
+#include <cstdint>
+
+namespace dump {
+
+// CLOCK_MONOTONIC_COARSE in ms (a few ms resolution). The vDSO serves it
+// without a syscall whatever the clock source, unlike the precise clocks.
+inline uint64_t coarse_ms() {
+  timespec t;
+  clock_gettime(CLOCK_MONOTONIC_COARSE, &t);
+  return uint64_t(t.tv_sec) * 1000u + uint64_t(t.tv_nsec) / 1000000u;
+}
+
+}  // namespace dump
