@@ -13,8 +13,8 @@
 namespace psample {
 
 // A sample that owns its bytes: same accessors as PacketView. Up to
-// inline_capacity bytes of data + cookie + tunnel attributes are stored inline
-// (no allocation); larger samples take one heap allocation.
+// inline_capacity bytes of bytes attributes (data, cookie, tunnel key, ...)
+// are stored inline (no allocation); larger samples take one heap allocation.
 class PSAMPLE_API Packet : public SampleFields {
  public:
   static constexpr size_t inline_capacity = 256;
@@ -27,28 +27,26 @@ class PSAMPLE_API Packet : public SampleFields {
   Packet& operator=(Packet&& other) noexcept;
   ~Packet();
 
-  ByteView data() const noexcept { return ByteView(bytes(), data_length_); }
-  ByteView user_cookie() const noexcept { return slice(cookie_); }
+  // As PacketView::bytes(), pointing into this Packet.
+  ByteView bytes(uint16_t attribute) const noexcept {
+    return attribute < attr::count && is_bytes(attribute)
+               ? ByteView(storage() + span_offset(attribute), span_length(attribute))
+               : ByteView();
+  }
+  ByteView data() const noexcept { return bytes(attr::data); }
+  ByteView user_cookie() const noexcept { return bytes(attr::user_cookie); }
   // The tunnel key, its option views pointing into this Packet.
   TunnelView tunnel() const noexcept;
-  ByteView tunnel_attributes() const noexcept { return slice(tunnel_); }
+  ByteView tunnel_attributes() const noexcept { return bytes(attr::tunnel); }
   // True when the bytes live on the heap rather than inline.
   bool uses_heap() const noexcept { return heap_ != nullptr; }
 
  private:
-  struct Slice {
-    uint32_t offset = 0;
-    uint32_t length = 0;
-  };
-
-  const uint8_t* bytes() const noexcept { return heap_ != nullptr ? heap_ : inline_; }
-  ByteView slice(Slice s) const noexcept { return ByteView(bytes() + s.offset, s.length); }
-  void copy_layout(const Packet& other) noexcept;  // fields and slices, not the bytes
+  const uint8_t* storage() const noexcept { return heap_ != nullptr ? heap_ : inline_; }
   void copy_from(const Packet& other);
   void move_from(Packet& other) noexcept;
   void release() noexcept;
 
-  Slice cookie_, tunnel_;
   size_t size_ = 0;
   uint8_t* heap_ = nullptr;
   uint8_t inline_[inline_capacity];

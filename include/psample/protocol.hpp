@@ -1,5 +1,10 @@
-// psample-cpp layer 2: the psample generic netlink protocol's numbers
-// (include/uapi/linux/psample.h, kernels up to 6.12).
+// psample-cpp layer 2: the psample generic netlink protocol (include/uapi/linux/psample.h,
+// net/psample/psample.c, kernels up to 6.12): its names, numbers, and one table
+// per attribute set saying how wide each attribute is.
+//
+// The tables are what the decoder validates against, what error messages and
+// tools name attributes from, and what a new attribute is added to (README:
+// "Adding an attribute").
 #pragma once
 
 #include <cstddef>
@@ -21,7 +26,44 @@ enum class Command : uint8_t {
   del_group = 3,  // group destroyed (multicast on "config")
 };
 
-// Top-level attributes (PSAMPLE_ATTR_*).
+// How wide an attribute's payload may be (the kernel's nla_policy, in short).
+enum class Width : uint8_t {
+  exact,    // `size` bytes
+  either,   // `size` or `other` bytes
+  at_most,  // 0 to `size` bytes
+  any,      // any length: bytes
+  flag,     // 0 bytes: being there is the value
+  nested,   // nested attributes, any length
+};
+
+// One row of an attribute table.
+struct AttributeSpec {
+  static constexpr uint16_t itself = 0xffff;
+
+  uint16_t number;
+  const char* name;
+  Width width;
+  uint8_t size = 0;
+  uint8_t other = 0;
+  // Another number of this set that the attribute is read as (kernels
+  // 5.8-5.11 sent the tunnel key under GROUP_REFCOUNT's number), or `itself`.
+  uint16_t read_as = itself;
+
+  constexpr bool accepts(size_t payload) const noexcept {
+    switch (width) {
+      case Width::exact: return payload == size;
+      case Width::either: return payload == size || payload == other;
+      case Width::at_most: return payload <= size;
+      case Width::flag: return payload == 0;
+      case Width::any:
+      case Width::nested: break;
+    }
+    return true;
+  }
+  constexpr uint16_t slot() const noexcept { return read_as == itself ? number : read_as; }
+};
+
+// Sample attributes (PSAMPLE_ATTR_*), the set of PSAMPLE_CMD_SAMPLE.
 namespace attr {
 constexpr uint16_t iifindex = 0;             // u16 from the kernel, u32 from user-space producers
 constexpr uint16_t oifindex = 1;             // same
@@ -30,7 +72,7 @@ constexpr uint16_t sample_group = 3;         // u32
 constexpr uint16_t group_seq = 4;            // u32, per-group counter
 constexpr uint16_t sample_rate = 5;          // u32, 1-in-N (a probability with sample_probability)
 constexpr uint16_t data = 6;                 // bytes
-constexpr uint16_t group_refcount = 7;       // u32, group messages only
+constexpr uint16_t group_refcount = 7;       // u32 in group messages; in samples of 5.8-5.11, the tunnel
 constexpr uint16_t tunnel = 8;               // nested tunnel key
 constexpr uint16_t pad = 9;                  // alignment padding
 constexpr uint16_t out_tc = 10;              // u16
@@ -44,6 +86,37 @@ constexpr uint16_t count = 17;
 // A short name such as "ORIGSIZE", or "unknown".
 PSAMPLE_API const char* name(uint16_t attribute) noexcept;
 }  // namespace attr
+
+// One row per sample attribute, in number order. Values are host order.
+inline constexpr AttributeSpec sample_attributes[] = {
+    {attr::iifindex, "IIFINDEX", Width::either, 2, 4},
+    {attr::oifindex, "OIFINDEX", Width::either, 2, 4},
+    {attr::origsize, "ORIGSIZE", Width::exact, 4},
+    {attr::sample_group, "SAMPLE_GROUP", Width::exact, 4},
+    {attr::group_seq, "GROUP_SEQ", Width::exact, 4},
+    {attr::sample_rate, "SAMPLE_RATE", Width::exact, 4},
+    {attr::data, "DATA", Width::any},
+    {attr::group_refcount, "GROUP_REFCOUNT", Width::nested, 0, 0, attr::tunnel},
+    {attr::tunnel, "TUNNEL", Width::nested},
+    {attr::pad, "PAD", Width::any},
+    {attr::out_tc, "OUT_TC", Width::exact, 2},
+    {attr::out_tc_occ, "OUT_TC_OCC", Width::exact, 8},
+    {attr::latency, "LATENCY", Width::exact, 8},
+    {attr::timestamp, "TIMESTAMP", Width::exact, 8},
+    {attr::proto, "PROTO", Width::exact, 2},
+    {attr::user_cookie, "USER_COOKIE", Width::at_most, 16},
+    {attr::sample_probability, "SAMPLE_PROBABILITY", Width::flag},
+};
+
+// Group message attributes (NEW_GROUP, DEL_GROUP, GET_GROUP replies): the
+// same numbering, fewer of them.
+inline constexpr AttributeSpec group_attributes[] = {
+    {attr::sample_group, "SAMPLE_GROUP", Width::exact, 4},
+    {attr::group_seq, "GROUP_SEQ", Width::exact, 4},
+    {attr::group_refcount, "GROUP_REFCOUNT", Width::exact, 4},
+    // Kernels 5.8-5.11 numbered GROUP_REFCOUNT 8; group messages never carry a tunnel.
+    {attr::tunnel, "GROUP_REFCOUNT", Width::exact, 4, 0, attr::group_refcount},
+};
 
 // Tunnel key attributes, nested in attr::tunnel (PSAMPLE_TUNNEL_KEY_ATTR_*).
 namespace tunnel_attr {
@@ -68,8 +141,58 @@ constexpr uint16_t count = 17;
 PSAMPLE_API const char* name(uint16_t attribute) noexcept;
 }  // namespace tunnel_attr
 
+// One row per tunnel key attribute, in number order (net/psample/psample.c,
+// psample_tunnel_meta_len()).
+inline constexpr AttributeSpec tunnel_attributes[] = {
+    {tunnel_attr::id, "ID", Width::exact, 8},
+    {tunnel_attr::ipv4_src, "IPV4_SRC", Width::exact, 4},
+    {tunnel_attr::ipv4_dst, "IPV4_DST", Width::exact, 4},
+    {tunnel_attr::tos, "TOS", Width::exact, 1},
+    {tunnel_attr::ttl, "TTL", Width::exact, 1},
+    {tunnel_attr::dont_fragment, "DONT_FRAGMENT", Width::flag},
+    {tunnel_attr::csum, "CSUM", Width::flag},
+    {tunnel_attr::oam, "OAM", Width::flag},
+    {tunnel_attr::geneve_opts, "GENEVE_OPTS", Width::any},
+    {tunnel_attr::tp_src, "TP_SRC", Width::exact, 2},
+    {tunnel_attr::tp_dst, "TP_DST", Width::exact, 2},
+    {tunnel_attr::vxlan_opts, "VXLAN_OPTS", Width::nested},
+    {tunnel_attr::ipv6_src, "IPV6_SRC", Width::exact, 16},
+    {tunnel_attr::ipv6_dst, "IPV6_DST", Width::exact, 16},
+    {tunnel_attr::pad, "PAD", Width::any},
+    {tunnel_attr::erspan_opts, "ERSPAN_OPTS", Width::any},
+    {tunnel_attr::ipv4_info_bridge, "IPV4_INFO_BRIDGE", Width::flag},
+};
+
+// The row for `number` in `table`, or nullptr when the set has no such attribute.
+template <size_t N>
+constexpr const AttributeSpec* find_attribute(const AttributeSpec (&table)[N], uint16_t number) noexcept {
+  for (const AttributeSpec& spec : table) {
+    if (spec.number == number) return &spec;
+  }
+  return nullptr;
+}
+
+namespace detail {
+// True when row i of `table` is attribute i: the table can be indexed by number.
+template <size_t N>
+constexpr bool rows_in_number_order(const AttributeSpec (&table)[N]) noexcept {
+  for (size_t i = 0; i < N; ++i) {
+    if (table[i].number != i || table[i].slot() >= N) return false;
+  }
+  return true;
+}
+}  // namespace detail
+
+static_assert(sizeof(sample_attributes) / sizeof(AttributeSpec) == attr::count,
+              "one row per sample attribute: add the row with the attr:: constant");
+static_assert(detail::rows_in_number_order(sample_attributes), "sample_attributes: row i must be attribute i");
+static_assert(attr::count <= 32, "SampleFields keeps presence in 32 bits");
+static_assert(sizeof(tunnel_attributes) / sizeof(AttributeSpec) == tunnel_attr::count,
+              "one row per tunnel key attribute");
+static_assert(detail::rows_in_number_order(tunnel_attributes), "tunnel_attributes: row i must be attribute i");
+
 // The largest datagram one sample can need: nlmsghdr + genlmsghdr + all
-// attributes + 65,535 bytes of DATA (DESIGN.md: 65,555), rounded up.
+// attributes + 65,535 bytes of DATA (65,555 bytes), rounded up.
 constexpr size_t max_sample_datagram = 65556;
 
 }  // namespace psample

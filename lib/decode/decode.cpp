@@ -1,6 +1,7 @@
 // psample-cpp layer 2: decoding psample messages into PacketView / GroupInfo.
 #include "psample/decode.hpp"
 
+#include <cstdio>
 #include <cstring>
 
 #include "decode/sample_writer.hpp"
@@ -28,8 +29,20 @@ constexpr size_t headers_size = netlink::message_header_size + netlink::genl_hea
 PSAMPLE_COLD Error structure_error(const char* what, size_t offset) noexcept {
   return Error(ErrorCode::malformed, 0, "malformed psample message: %s (at byte %zu)", what, offset);
 }
-PSAMPLE_COLD Error width_error(uint16_t type, size_t width, const char* expected) noexcept {
-  return Error(ErrorCode::malformed, 0, "psample attribute %s (%u) is %zu bytes; expected %s", attr::name(type), type,
+
+// "psample attribute ORIGSIZE (2) is 3 bytes; expected 4", the expectation
+// from the attribute's table row. `set` is "" or "tunnel ".
+PSAMPLE_COLD Error width_error(const char* set, const AttributeSpec& spec, uint16_t type, size_t width) noexcept {
+  char expected[32];
+  switch (spec.width) {
+    case Width::exact: std::snprintf(expected, sizeof expected, "%u", spec.size); break;
+    case Width::either: std::snprintf(expected, sizeof expected, "%u or %u", spec.size, spec.other); break;
+    case Width::at_most: std::snprintf(expected, sizeof expected, "at most %u", spec.size); break;
+    case Width::flag: std::snprintf(expected, sizeof expected, "0 (a flag)"); break;
+    case Width::any:
+    case Width::nested: std::snprintf(expected, sizeof expected, "any"); break;
+  }
+  return Error(ErrorCode::malformed, 0, "psample %sattribute %s (%u) is %zu bytes; expected %s", set, spec.name, type,
                width, expected);
 }
 
@@ -42,28 +55,6 @@ inline uint64_t load_be64(const uint8_t* p) noexcept {
 
 }  // namespace
 
-// The width of each tunnel key attribute, in bytes; any_width for options.
-constexpr uint8_t any_width = 0xff;
-constexpr uint8_t tunnel_widths[tunnel_attr::count] = {
-    8,          // id
-    4,          // ipv4_src
-    4,          // ipv4_dst
-    1,          // tos
-    1,          // ttl
-    0,          // dont_fragment
-    0,          // csum
-    0,          // oam
-    any_width,  // geneve_opts
-    2,          // tp_src
-    2,          // tp_dst
-    any_width,  // vxlan_opts
-    16,         // ipv6_src
-    16,         // ipv6_dst
-    any_width,  // pad
-    any_width,  // erspan_opts
-    0,          // ipv4_info_bridge
-};
-
 Result<TunnelView> decode_tunnel(ByteView nested) noexcept {
   Result<TunnelView> result{std::in_place};
   TunnelView& tunnel = *result;
@@ -73,10 +64,8 @@ Result<TunnelView> decode_tunnel(ByteView nested) noexcept {
     const uint16_t type = attribute.type();
     if (type >= tunnel_attr::count) continue;  // unknown: skipped, not marked present
     const ByteView payload = attribute.payload();
-    const uint8_t width = tunnel_widths[type];
-    if (width != any_width && payload.size() != width) {
-      result.fail(Error(ErrorCode::malformed, 0, "psample tunnel attribute %s (%u) is %zu bytes; expected %u%s",
-                        tunnel_attr::name(type), type, payload.size(), width, width == 0 ? " (a flag)" : ""));
+    if (!tunnel_attributes[type].accepts(payload.size())) {
+      result.fail(width_error("tunnel ", tunnel_attributes[type], type, payload.size()));
       return result;
     }
     const uint8_t* const value = payload.data();
@@ -103,22 +92,6 @@ Result<TunnelView> decode_tunnel(ByteView nested) noexcept {
 
 namespace {
 
-// The width a known sample attribute must have, for the error text.
-const char* expected_width(uint16_t type) noexcept {
-  switch (type) {
-    case attr::iifindex:
-    case attr::oifindex: return "2 or 4";
-    case attr::out_tc:
-    case attr::proto: return "2";
-    case attr::out_tc_occ:
-    case attr::latency:
-    case attr::timestamp: return "8";
-    case attr::user_cookie: return "at most 16";
-    case attr::sample_probability: return "0 (a flag)";
-    default: return "4";
-  }
-}
-
 // Every TUNNEL (or 5.8-5.11 numbered GROUP_REFCOUNT) before `end`, in order;
 // the first bad one fails `result`. The attributes before `end` are known to
 // be well framed: scan() walked them.
@@ -126,7 +99,8 @@ bool tunnels_valid(Result<PacketView>& result, ByteView message, uint32_t end) n
   netlink::AttributeReader reader(message.subview(headers_size, end - headers_size));
   netlink::Attribute attribute;
   while (reader.next(attribute)) {
-    if (attribute.type() != attr::tunnel && attribute.type() != attr::group_refcount) continue;
+    const uint16_t type = attribute.type();
+    if (type >= attr::count || sample_attributes[type].slot() != attr::tunnel) continue;
     auto tunnel = decode_tunnel(attribute.payload());
     if (!tunnel) {
       result.fail(tunnel.error());
@@ -150,7 +124,7 @@ PSAMPLE_COLD void finish(Result<PacketView>& result, ByteView message, detail::S
                                message[detail::sample_command_offset]));
     case SampleFault::attribute_width: {
       const uint16_t type = load_u16(attribute + 2) & netlink::attribute_type_mask;
-      return result.fail(width_error(type, load_u16(attribute) - 4u, expected_width(type)));
+      return result.fail(width_error("", sample_attributes[type], type, load_u16(attribute) - 4u));
     }
     default: break;
   }
@@ -171,18 +145,68 @@ PSAMPLE_COLD void finish(Result<PacketView>& result, ByteView message, detail::S
 
 }  // namespace
 
-// The hot path. Per attribute: one bounds check, one switch, one width check.
-detail::SampleScan detail::SampleWriter::scan(PacketView& view, ByteView message) noexcept {
-  const uint8_t* const base = message.data();
-  if (message.size() < sample_headers_size) {
-    return {SampleFault::shorter_than_headers, static_cast<uint32_t>(message.size())};
-  }
-  const uint32_t total = load_u32(base);
-  if (total < sample_headers_size) return {SampleFault::length_below_headers, 0};
-  if (total > message.size()) return {SampleFault::length_past_end, 0};
-  if (base[sample_command_offset] != static_cast<uint8_t>(Command::sample)) return {SampleFault::not_a_sample, 0};
+#if defined(__GNUC__)
+#define PSAMPLE_INLINE inline __attribute__((always_inline))
+#else
+#define PSAMPLE_INLINE inline
+#endif
 
+namespace {
+
+// Reads sample attribute N the way its table row says (sample_ops, known at
+// compile time, so each case of scan()'s switch is as tight as a hand-written
+// one). False on a width the row does not accept. Numbers past the table are
+// unknown attributes: skipped, not marked present.
+template <unsigned N>
+PSAMPLE_INLINE bool read_attribute(uint64_t* values, uint32_t& present, const uint8_t* base, const uint8_t* payload,
+                                   uint32_t width) noexcept {
+  using detail::Load;
+  if constexpr (N >= attr::count) {
+    return true;
+  } else {
+    constexpr detail::SampleOp op = detail::sample_ops.op[N];
+    uint64_t value = 0;
+    if constexpr (op.load == Load::u8) {
+      if (width != 1) return false;
+      value = payload[0];
+    } else if constexpr (op.load == Load::u16) {
+      if (width != 2) return false;
+      value = load_u16(payload);
+    } else if constexpr (op.load == Load::u32) {
+      if (width != 4) return false;
+      value = load_u32(payload);
+    } else if constexpr (op.load == Load::u64) {
+      if (width != 8) return false;
+      value = load_u64(payload);
+    } else if constexpr (op.load == Load::u16_or_u32) {
+      if (width == 2)
+        value = load_u16(payload);
+      else if (width == 4)
+        value = load_u32(payload);
+      else
+        return false;
+    } else if constexpr (op.load == Load::span || op.load == Load::exact_span) {
+      if (op.load == Load::span ? width > op.max_width : width != op.max_width) return false;
+      value = static_cast<uint64_t>(payload - base) << 32 | width;
+    } else {
+      static_assert(op.load == Load::flag, "sample_ops_valid() admits no other load");
+      if (width != 0) return false;
+      value = 1;
+    }
+    values[op.slot] = value;
+    present |= 1u << op.slot;
+    return true;
+  }
+}
+
+}  // namespace
+
+// The hot path. Per attribute: one bounds check, one switch on the type,
+// one width check; the cases come from the table (read_attribute<N>).
+PSAMPLE_INLINE detail::SampleScan detail::SampleWriter::scan(PacketView& view, const uint8_t* base,
+                                                             uint32_t total) noexcept {
   uint32_t present = 0;
+  uint64_t* const values = view.values_;
   // `left` counts the bytes after the current attribute's header up to
   // nlmsg_len; it goes negative once not even a header fits (the last
   // attribute's padding may step past nlmsg_len).
@@ -204,89 +228,20 @@ detail::SampleScan detail::SampleWriter::scan(PacketView& view, ByteView message
     uint32_t type = load_u16(attribute + 2);
   dispatch:
     switch (type) {
-      case attr::iifindex:
-        if (width == 2)
-          view.in_ifindex_ = load_u16(payload);
-        else if (width == 4)
-          view.in_ifindex_ = load_u32(payload);
-        else
-          goto bad_width;
-        present |= 1u << attr::iifindex;
-        break;
-      case attr::oifindex:
-        if (width == 2)
-          view.out_ifindex_ = load_u16(payload);
-        else if (width == 4)
-          view.out_ifindex_ = load_u32(payload);
-        else
-          goto bad_width;
-        present |= 1u << attr::oifindex;
-        break;
-      case attr::origsize:
-        if (width != 4) goto bad_width;
-        view.orig_size_ = load_u32(payload);
-        present |= 1u << attr::origsize;
-        break;
-      case attr::sample_group:
-        if (width != 4) goto bad_width;
-        view.group_ = load_u32(payload);
-        present |= 1u << attr::sample_group;
-        break;
-      case attr::group_seq:
-        if (width != 4) goto bad_width;
-        view.group_seq_ = load_u32(payload);
-        present |= 1u << attr::group_seq;
-        break;
-      case attr::sample_rate:
-        if (width != 4) goto bad_width;
-        view.sample_rate_ = load_u32(payload);
-        present |= 1u << attr::sample_rate;
-        break;
-      case attr::data:
-        view.data_ = ByteView(payload, width);
-        view.data_length_ = width;
-        present |= 1u << attr::data;
-        break;
-      case attr::group_refcount:  // in a sample this is the tunnel of kernels 5.8-5.11
-      case attr::tunnel:          // validated by finish()
-        view.tunnel_attributes_ = ByteView(payload, width);
-        present |= 1u << attr::tunnel;
-        break;
-      case attr::pad: present |= 1u << attr::pad; break;
-      case attr::out_tc:
-        if (width != 2) goto bad_width;
-        view.out_tc_ = load_u16(payload);
-        present |= 1u << attr::out_tc;
-        break;
-      case attr::out_tc_occ:
-        if (width != 8) goto bad_width;
-        view.out_tc_occ_ = load_u64(payload);
-        present |= 1u << attr::out_tc_occ;
-        break;
-      case attr::latency:
-        if (width != 8) goto bad_width;
-        view.latency_ = load_u64(payload);
-        present |= 1u << attr::latency;
-        break;
-      case attr::timestamp:
-        if (width != 8) goto bad_width;
-        view.timestamp_ = load_u64(payload);
-        present |= 1u << attr::timestamp;
-        break;
-      case attr::proto:
-        if (width != 2) goto bad_width;
-        view.proto_ = load_u16(payload);
-        present |= 1u << attr::proto;
-        break;
-      case attr::user_cookie:
-        if (width > 16) goto bad_width;
-        view.user_cookie_ = ByteView(payload, width);
-        present |= 1u << attr::user_cookie;
-        break;
-      case attr::sample_probability:
-        if (width != 0) goto bad_width;
-        present |= 1u << attr::sample_probability;
-        break;
+#define PSAMPLE_READ(N)                                                            \
+  case N:                                                                          \
+    if (!read_attribute<N>(values, present, base, payload, width)) goto bad_width; \
+    break;
+#define PSAMPLE_READ8(N)                                                                              \
+  PSAMPLE_READ(N)                                                                                     \
+  PSAMPLE_READ(N + 1) PSAMPLE_READ(N + 2) PSAMPLE_READ(N + 3) PSAMPLE_READ(N + 4) PSAMPLE_READ(N + 5) \
+      PSAMPLE_READ(N + 6) PSAMPLE_READ(N + 7)
+      PSAMPLE_READ8(0)
+      PSAMPLE_READ8(8)
+      PSAMPLE_READ8(16)
+      PSAMPLE_READ8(24)
+#undef PSAMPLE_READ8
+#undef PSAMPLE_READ
       default:
         // NLA_F_NESTED / NLA_F_NET_BYTEORDER set: dispatch on the bare type.
         if (type > netlink::attribute_type_mask) {
@@ -303,6 +258,7 @@ detail::SampleScan detail::SampleWriter::scan(PacketView& view, ByteView message
     break;
   }
   view.present_ = present;
+  view.message_ = base;
   const uint32_t position = total - sample_attribute_header - static_cast<uint32_t>(left);  // where it stopped
   if (fault != SampleFault::none) return {fault, position};
   if (left > -4) return {SampleFault::trailing_bytes, position};  // 1-3 bytes: not even a header
@@ -310,10 +266,39 @@ detail::SampleScan detail::SampleWriter::scan(PacketView& view, ByteView message
   return {SampleFault::none, 0};
 }
 
+namespace {
+
+// The headers: what MessageReader and genl_command() check on the Receiver path.
+detail::SampleScan check_headers(ByteView message) noexcept {
+  using detail::SampleFault;
+  if (message.size() < detail::sample_headers_size) {
+    return {SampleFault::shorter_than_headers, static_cast<uint32_t>(message.size())};
+  }
+  const uint32_t total = load_u32(message.data());
+  if (total < detail::sample_headers_size) return {SampleFault::length_below_headers, 0};
+  if (total > message.size()) return {SampleFault::length_past_end, 0};
+  if (message[detail::sample_command_offset] != static_cast<uint8_t>(Command::sample)) {
+    return {SampleFault::not_a_sample, 0};
+  }
+  return {SampleFault::none, total};
+}
+
+}  // namespace
+
 Result<PacketView> decode(ByteView message) noexcept {
   Result<PacketView> result{std::in_place};
-  const detail::SampleScan scan = detail::SampleWriter::scan(*result, message);
+  detail::SampleScan scan = check_headers(message);
+  if (scan.fault == detail::SampleFault::none) scan = detail::SampleWriter::scan(*result, message.data(), scan.offset);
   if (scan.fault != detail::SampleFault::none) finish(result, message, scan);
+  return result;
+}
+
+Result<PacketView> decode(const netlink::Message& message, uint32_t sender_port) noexcept {
+  Result<PacketView> result{std::in_place};
+  const detail::SampleScan scan =
+      detail::SampleWriter::scan(*result, message.bytes.data(), static_cast<uint32_t>(message.bytes.size()));
+  if (scan.fault != detail::SampleFault::none) finish(result, message.bytes, scan);
+  detail::SampleWriter::set_sender_port(*result, sender_port);
   return result;
 }
 
@@ -323,7 +308,15 @@ TunnelView detail::tunnel_key(bool present, ByteView nested) noexcept {
   return tunnel ? *tunnel : TunnelView();
 }
 
-TunnelView PacketView::tunnel() const noexcept { return detail::tunnel_key(has_tunnel(), tunnel_attributes_); }
+TunnelView PacketView::tunnel() const noexcept { return detail::tunnel_key(has_tunnel(), tunnel_attributes()); }
+
+constexpr bool group_attributes_are_u32() noexcept {
+  for (const AttributeSpec& spec : group_attributes) {
+    if (spec.width != Width::exact || spec.size != 4) return false;
+  }
+  return true;
+}
+static_assert(group_attributes_are_u32(), "decode_group() reads every group attribute as a u32");
 
 Result<GroupInfo> decode_group(ByteView message) noexcept {
   Result<GroupInfo> result{std::in_place};
@@ -355,24 +348,26 @@ Result<GroupInfo> decode_group(ByteView message) noexcept {
   netlink::Attribute attribute;
   while (reader.next(attribute)) {
     const uint16_t type = attribute.type();
-    if (type != attr::sample_group && type != attr::group_seq && type != attr::group_refcount && type != attr::tunnel) {
-      continue;
-    }
-    // Kernels 5.8-5.11 numbered GROUP_REFCOUNT 8 (today's TUNNEL); group messages never carry a tunnel.
-    auto value = attribute.as_u32();
-    if (!value) {
-      result.fail(width_error(type, attribute.payload().size(), "4"));
+    const AttributeSpec* spec = find_attribute(group_attributes, type);
+    if (spec == nullptr) continue;  // not a group message attribute: skipped
+    if (!spec->accepts(attribute.payload().size())) {
+      result.fail(width_error("", *spec, type, attribute.payload().size()));
       return result;
     }
-    if (type == attr::sample_group) {
-      info.group = *value;
-      has_group = true;
-    } else if (type == attr::group_seq) {
-      info.seq = *value;
-      info.has_seq = true;
-    } else {
-      info.refcount = *value;
-      info.has_refcount = true;
+    const uint32_t value = load_u32(attribute.payload().data());
+    switch (spec->slot()) {
+      case attr::sample_group:
+        info.group = value;
+        has_group = true;
+        break;
+      case attr::group_seq:
+        info.seq = value;
+        info.has_seq = true;
+        break;
+      default:
+        info.refcount = value;
+        info.has_refcount = true;
+        break;
     }
   }
   if (reader.failed()) {

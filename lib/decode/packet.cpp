@@ -8,37 +8,36 @@
 
 namespace psample {
 
+// Copies every bytes attribute of `view` (sample_attributes rows of width any,
+// at_most or nested) one after another into this Packet's storage, and points
+// their slots at the copies.
 Packet::Packet(const PacketView& view) : SampleFields(view) {
-  const ByteView parts[] = {view.data(), view.user_cookie(), view.tunnel_attributes()};
+  constexpr uint32_t bytes_slots = bytes_mask();
   size_t total = 0;
-  for (const ByteView& part : parts) total += part.size();
+  for (uint32_t left = present_ & bytes_slots; left != 0; left &= left - 1) {
+    total += span_length(static_cast<uint16_t>(__builtin_ctz(left)));
+  }
   uint8_t* storage = inline_;
   if (total > inline_capacity) storage = heap_ = new uint8_t[total];
   size_ = total;
-
-  Slice* slices[] = {nullptr, &cookie_, &tunnel_};
   size_t offset = 0;
-  for (size_t i = 0; i < 3; ++i) {
-    if (!parts[i].empty()) std::memcpy(storage + offset, parts[i].data(), parts[i].size());
-    if (slices[i] != nullptr) *slices[i] = Slice{static_cast<uint32_t>(offset), static_cast<uint32_t>(parts[i].size())};
-    offset += parts[i].size();
+  for (uint32_t left = present_ & bytes_slots; left != 0; left &= left - 1) {
+    const auto a = static_cast<uint16_t>(__builtin_ctz(left));
+    const ByteView part = view.bytes(a);
+    if (!part.empty()) std::memcpy(storage + offset, part.data(), part.size());
+    values_[a] = static_cast<uint64_t>(offset) << 32 | part.size();
+    offset += part.size();
   }
 }
 
-TunnelView Packet::tunnel() const noexcept { return detail::tunnel_key(has_tunnel(), slice(tunnel_)); }
-
-void Packet::copy_layout(const Packet& other) noexcept {
-  static_cast<SampleFields&>(*this) = other;
-  cookie_ = other.cookie_;
-  tunnel_ = other.tunnel_;
-  size_ = other.size_;
-}
+TunnelView Packet::tunnel() const noexcept { return detail::tunnel_key(has_tunnel(), tunnel_attributes()); }
 
 void Packet::copy_from(const Packet& other) {
-  copy_layout(other);
+  static_cast<SampleFields&>(*this) = other;
+  size_ = other.size_;
   uint8_t* storage = inline_;
   if (other.heap_ != nullptr) storage = heap_ = new uint8_t[size_];
-  if (size_ != 0) std::memcpy(storage, other.bytes(), size_);
+  if (size_ != 0) std::memcpy(storage, other.storage(), size_);
 }
 
 void Packet::release() noexcept {
@@ -53,13 +52,13 @@ void Packet::move_from(Packet& other) noexcept {
   if (other.heap_ == nullptr) {
     copy_from(other);  // inline bytes: a copy is all a move can do; it cannot allocate
   } else {
-    copy_layout(other);
+    static_cast<SampleFields&>(*this) = other;
+    size_ = other.size_;
     heap_ = std::exchange(other.heap_, nullptr);
   }
-  // Leave `other` an empty packet whose views stay inside its own storage.
+  // Leave `other` an empty packet: no fields, no bytes.
+  static_cast<SampleFields&>(other) = SampleFields();
   other.size_ = 0;
-  other.data_length_ = 0;
-  other.cookie_ = other.tunnel_ = Slice{};
 }
 
 Packet::Packet(Packet&& other) noexcept : SampleFields(other) { move_from(other); }

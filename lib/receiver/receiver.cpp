@@ -9,7 +9,6 @@
 #include <cerrno>
 #include <cstring>
 
-#include "decode/sample_writer.hpp"
 #include "psample/decode.hpp"
 #include "psample/group_filter.hpp"
 #include "psample/group_list.hpp"
@@ -202,7 +201,7 @@ size_t Receiver::State::process(ByteView datagram, uint32_t sender_port, SampleH
     }
     const int command = netlink::genl_command(message);
     if (command == static_cast<int>(Command::sample)) {
-      auto view = decode(message.bytes);
+      auto view = decode(message, sender_port);
       if (!view) {
         ++stats.malformed;
         continue;
@@ -211,7 +210,6 @@ size_t Receiver::State::process(ByteView datagram, uint32_t sender_port, SampleH
         ++stats.malformed;  // an empty sample: no producer sends one, and it says nothing
         continue;
       }
-      detail::SampleWriter::set_sender_port(*view, sender_port);
       if (view->has_group_seq()) count_sequence(view->group(), view->group_seq());
       ++stats.samples;
       stats.bytes += view->data().size();
