@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 MARKER = "<!-- example: examples/minimal_receiver.cpp -->"
-HINT = ("psample generic netlink family not found: load the psample kernel module "
+HINT = ("generic netlink family 'psample' not found: load the psample kernel module "
         "(modprobe psample) or add a tc sample action")
 
 

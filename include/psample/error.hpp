@@ -22,6 +22,7 @@ enum class ErrorCode : uint8_t {
   interrupted,        // a signal interrupted the wait (EINTR)
   buffer_too_small,   // a caller-provided buffer cannot hold the request
   invalid_argument,   // the caller passed an option or value that cannot work
+  dump_interrupted,   // a dump's state changed while it was read (NLM_F_DUMP_INTR); ask again
 };
 
 // A short stable name for an error code, e.g. "family_not_found".

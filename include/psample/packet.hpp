@@ -43,9 +43,9 @@ class PSAMPLE_API Packet : public SampleFields {
 
  private:
   const uint8_t* storage() const noexcept { return heap_ != nullptr ? heap_ : inline_; }
-  void copy_from(const Packet& other);
-  void move_from(Packet& other) noexcept;
-  void release() noexcept;
+  PSAMPLE_LOCAL void copy_from(const Packet& other);
+  PSAMPLE_LOCAL void move_from(Packet& other) noexcept;
+  PSAMPLE_LOCAL void release() noexcept;
 
   size_t size_ = 0;
   uint8_t* heap_ = nullptr;

@@ -8,6 +8,7 @@
 #include "psample/group_info.hpp"
 #include "psample/group_list.hpp"
 #include "psample/netlink/attribute.hpp"
+#include "psample/netlink/exchange.hpp"
 #include "psample/netlink/genl_controller.hpp"
 #include "psample/netlink/message.hpp"
 #include "psample/netlink/request_builder.hpp"

@@ -176,7 +176,7 @@ class PSAMPLE_API Receiver {
 
  private:
   struct State;
-  explicit Receiver(std::unique_ptr<State> state) noexcept;
+  PSAMPLE_LOCAL explicit Receiver(std::unique_ptr<State> state) noexcept;
   // The overloads above in one place each; `on_group` may be null.
   Result<size_t> receive_with(SampleHandler on_sample, const GroupHandler* on_group,
                               std::chrono::milliseconds timeout) noexcept;

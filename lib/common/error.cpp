@@ -12,8 +12,10 @@ const char* to_string(ErrorCode code) noexcept {
   static constexpr const char* names[] = {
       "system",      "family_not_found", "group_not_found",  "permission_denied", "kernel_error",
       "truncated",   "malformed",        "not_a_sample",     "overrun",           "would_block",
-      "interrupted", "buffer_too_small", "invalid_argument",
+      "interrupted", "buffer_too_small", "invalid_argument", "dump_interrupted",
   };
+  static_assert(sizeof names / sizeof names[0] == static_cast<size_t>(ErrorCode::dump_interrupted) + 1,
+                "one name per ErrorCode");
   const auto index = static_cast<size_t>(code);
   return index < sizeof names / sizeof names[0] ? names[index] : "unknown";
 }

@@ -1,5 +1,4 @@
-// psample-cpp layer 1: generic netlink controller (CTRL_CMD_GETFAMILY) and
-// the request/reply exchange it runs on.
+// psample-cpp layer 1: generic netlink controller (CTRL_CMD_GETFAMILY).
 #include "psample/netlink/genl_controller.hpp"
 
 #include <linux/netlink.h>
@@ -8,20 +7,12 @@
 #include <cstring>
 
 #include "psample/netlink/attribute.hpp"
+#include "psample/netlink/exchange.hpp"
 #include "psample/netlink/request_builder.hpp"
 
 namespace psample::netlink {
 
 namespace {
-constexpr uint8_t ctrl_cmd_getfamily = 3;
-constexpr uint16_t ctrl_attr_family_id = 1;
-constexpr uint16_t ctrl_attr_family_name = 2;
-constexpr uint16_t ctrl_attr_version = 3;
-constexpr uint16_t ctrl_attr_hdrsize = 4;
-constexpr uint16_t ctrl_attr_maxattr = 5;
-constexpr uint16_t ctrl_attr_mcast_groups = 7;
-constexpr uint16_t ctrl_attr_mcast_grp_name = 1;
-constexpr uint16_t ctrl_attr_mcast_grp_id = 2;
 
 // Copies a string attribute into a fixed name field; false if it is not a
 // NUL-terminated string that fits.
@@ -41,12 +32,12 @@ const char* read_group(const Attribute& entry, MulticastGroup& group) noexcept {
   Attribute attribute;
   bool has_id = false, has_name = false;
   while (reader.next(attribute)) {
-    if (attribute.type() == ctrl_attr_mcast_grp_id) {
+    if (attribute.type() == ctrl::attr_mcast_grp_id) {
       auto id = attribute.as_u32();
       if (!id) return "CTRL_ATTR_MCAST_GRP_ID is not 4 bytes";
       group.id = *id;
       has_id = true;
-    } else if (attribute.type() == ctrl_attr_mcast_grp_name) {
+    } else if (attribute.type() == ctrl::attr_mcast_grp_name) {
       if (!copy_name(attribute, group.name)) return "CTRL_ATTR_MCAST_GRP_NAME is not a short string";
       has_name = true;
     }
@@ -69,28 +60,28 @@ const char* read_family(ByteView bytes, FamilyInfo& family) noexcept {
   Attribute attribute;
   while (reader.next(attribute)) {
     switch (attribute.type()) {
-      case ctrl_attr_family_id: {
+      case ctrl::attr_family_id: {
         auto id = attribute.as_u16();
         if (!id) return "CTRL_ATTR_FAMILY_ID is not 2 bytes";
         family.id = *id;
         has_id = true;
         break;
       }
-      case ctrl_attr_family_name:
+      case ctrl::attr_family_name:
         if (!copy_name(attribute, family.name)) return "CTRL_ATTR_FAMILY_NAME is not a short string";
         break;
-      case ctrl_attr_version:
-      case ctrl_attr_hdrsize:
-      case ctrl_attr_maxattr: {
+      case ctrl::attr_version:
+      case ctrl::attr_hdrsize:
+      case ctrl::attr_maxattr: {
         auto value = attribute.as_u32();
         if (!value) return "CTRL_ATTR_VERSION/HDRSIZE/MAXATTR is not 4 bytes";
-        uint32_t& field = attribute.type() == ctrl_attr_version   ? family.version
-                          : attribute.type() == ctrl_attr_hdrsize ? family.header_size
-                                                                  : family.max_attribute;
+        uint32_t& field = attribute.type() == ctrl::attr_version   ? family.version
+                          : attribute.type() == ctrl::attr_hdrsize ? family.header_size
+                                                                   : family.max_attribute;
         field = *value;
         break;
       }
-      case ctrl_attr_mcast_groups: {
+      case ctrl::attr_mcast_groups: {
         AttributeReader entries = attribute.nested();
         Attribute entry;
         while (entries.next(entry)) {
@@ -132,48 +123,8 @@ Result<FamilyInfo> parse_family(ByteView bytes) noexcept {
   return result;
 }
 
-Result<void> exchange(Socket& socket, ByteView request, MutableByteView scratch, const char* what,
-                      FunctionRef<Result<void>(const Message&)> on_reply) noexcept {
-  if (request.size() < message_header_size) return Error(ErrorCode::invalid_argument, 0, "%s: empty request", what);
-  const uint32_t sequence = load_u32(request.data() + 8);
-  if (auto sent = socket.send(request); !sent) return sent.error();
-  for (;;) {
-    auto datagram = socket.receive(scratch);
-    if (!datagram) {
-      if (datagram.error().code() == ErrorCode::interrupted) continue;
-      return datagram.error();
-    }
-    MessageReader messages(ByteView(scratch.data(), datagram->size));
-    Message message;
-    while (messages.next(message)) {
-      if (message.sequence != sequence || message.port_id != socket.port_id()) continue;  // not ours
-      if (message.is_error()) {
-        auto ack = parse_ack(message);
-        if (!ack) return ack.error();
-        if (ack->error == 0) return {};
-        return error_from_ack(*ack, what);
-      }
-      if (message.is_done()) {
-        if (message.payload.size() >= 4) {
-          const int32_t code = static_cast<int32_t>(load_u32(message.payload.data()));
-          if (code < 0) {
-            KernelAck ack;
-            ack.error = errno_from_kernel(code);
-            return error_from_ack(ack, what);
-          }
-        }
-        return {};
-      }
-      if (auto handled = on_reply(message); !handled) return handled;
-      if (!message.is_multipart()) return {};
-    }
-    if (messages.failed()) {
-      return Error(ErrorCode::malformed, 0, "%s: malformed reply: %s", what, messages.failure());
-    }
-  }
-}
-
-Result<FamilyInfo> resolve_family(Socket& socket, std::string_view name, MutableByteView scratch) noexcept {
+Result<FamilyInfo> resolve_family(Socket& socket, std::string_view name, MutableByteView scratch,
+                                  const char* not_found_hint) noexcept {
   Result<FamilyInfo> result{std::in_place};
   if (name.empty() || name.size() >= genl_name_capacity) {
     result.fail(Error(ErrorCode::invalid_argument, 0, "generic netlink family names are 1-15 characters, got %zu",
@@ -182,9 +133,9 @@ Result<FamilyInfo> resolve_family(Socket& socket, std::string_view name, Mutable
   }
   uint8_t request_buffer[64];
   RequestBuilder builder(MutableByteView(request_buffer, sizeof request_buffer));
-  builder.begin(genl_controller_id, flag_request, 1);
-  builder.put_genl_header(ctrl_cmd_getfamily, 1);
-  builder.put_string(ctrl_attr_family_name, name);
+  builder.begin(genl_controller_id, flag_request, socket.next_sequence());
+  builder.put_genl_header(ctrl::cmd_getfamily, 1);
+  builder.put_string(ctrl::attr_family_name, name);
   auto request = builder.finish();
   if (!request) {
     result.fail(request.error());
@@ -197,8 +148,9 @@ Result<FamilyInfo> resolve_family(Socket& socket, std::string_view name, Mutable
     return parse_family_into(reply.bytes, *result);
   });
   if (!done && done.error().system_errno() == ENOENT) {
-    Error error(ErrorCode::family_not_found, ENOENT, "generic netlink family '%.*s' not found",
-                static_cast<int>(name.size()), name.data());
+    Error error(ErrorCode::family_not_found, ENOENT, "generic netlink family '%.*s' not found%s%s",
+                static_cast<int>(name.size()), name.data(), not_found_hint != nullptr ? ": " : "",
+                not_found_hint != nullptr ? not_found_hint : "");
     error.set_kernel_message(done.error().kernel_message(),
                              static_cast<unsigned>(std::strlen(done.error().kernel_message())));
     result.fail(error);

@@ -1,6 +1,8 @@
 // psample-cpp layer 1: NLMSG_ERROR parsing (errno and extended ack).
 #include "psample/netlink/message.hpp"
 
+#include "netlink/socket_errors.hpp"
+
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
@@ -88,10 +90,9 @@ Result<KernelAck> parse_ack(const Message& message) noexcept {
 }
 
 Error error_from_ack(const KernelAck& ack, const char* what) noexcept {
-  ErrorCode code = ErrorCode::kernel_error;
-  if (ack.error == EPERM || ack.error == EACCES) code = ErrorCode::permission_denied;
-  Error error(code, ack.error, "%s failed: %s%s%.*s", what, std::strerror(ack.error), ack.message.empty() ? "" : ": ",
-              static_cast<int>(ack.message.size()), ack.message.data());
+  Error error(detail::code_for_errno(ack.error, ErrorCode::kernel_error), ack.error, "%s failed: %s%s%.*s", what,
+              std::strerror(ack.error), ack.message.empty() ? "" : ": ", static_cast<int>(ack.message.size()),
+              ack.message.data());
   error.set_kernel_message(ack.message.data(), static_cast<unsigned>(ack.message.size()));
   return error;
 }

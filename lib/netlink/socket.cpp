@@ -50,13 +50,16 @@ Result<Socket> Socket::open(int protocol) noexcept {
   return Result<Socket>(std::move(socket));
 }
 
-Socket::Socket(Socket&& other) noexcept : fd_(other.fd_), port_id_(other.port_id_) { other.fd_ = -1; }
+Socket::Socket(Socket&& other) noexcept : fd_(other.fd_), port_id_(other.port_id_), sequence_(other.sequence_) {
+  other.fd_ = -1;
+}
 
 Socket& Socket::operator=(Socket&& other) noexcept {
   if (this != &other) {
     if (fd_ >= 0) ::close(fd_);
     fd_ = other.fd_;
     port_id_ = other.port_id_;
+    sequence_ = other.sequence_;
     other.fd_ = -1;
   }
   return *this;

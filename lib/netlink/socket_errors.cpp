@@ -1,4 +1,4 @@
-// psample-cpp layer 1: what failed socket calls mean, in one place.
+// psample-cpp layer 1: what errnos mean, in one place.
 #include "netlink/socket_errors.hpp"
 
 #include <cerrno>
@@ -6,10 +6,12 @@
 
 namespace psample::netlink::detail {
 
+ErrorCode code_for_errno(int err, ErrorCode otherwise) noexcept {
+  return err == EPERM || err == EACCES ? ErrorCode::permission_denied : otherwise;
+}
+
 Error system_error(int err, const char* what) noexcept {
-  ErrorCode code = ErrorCode::system;
-  if (err == EPERM || err == EACCES) code = ErrorCode::permission_denied;
-  return Error(code, err, "%s failed: %s", what, std::strerror(err));
+  return Error(code_for_errno(err, ErrorCode::system), err, "%s failed: %s", what, std::strerror(err));
 }
 
 Error receive_error(int err, const char* call) noexcept {

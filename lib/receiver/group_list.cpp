@@ -6,9 +6,9 @@
 #include <memory>
 
 #include "psample/decode.hpp"
-#include "psample/netlink/genl_controller.hpp"
+#include "psample/netlink/exchange.hpp"
 #include "psample/netlink/request_builder.hpp"
-#include "receiver/family_errors.hpp"
+#include "receiver/psample_family.hpp"
 
 namespace psample {
 
@@ -22,28 +22,31 @@ Result<std::vector<GroupInfo>> dump_groups(uint16_t family_id) noexcept {
   std::unique_ptr<uint8_t[]> scratch(new uint8_t[max_sample_datagram]);
   const MutableByteView buffer(scratch.get(), max_sample_datagram);
   if (family_id == 0) {
-    auto family = netlink::resolve_family(*socket, family_name, buffer);
-    if (!family) return detail::explain_family_error(family.error());
+    auto family = detail::resolve_psample_family(*socket, buffer);
+    if (!family) return family.error();
     family_id = family->id;
   }
-  uint8_t request_buffer[32];
-  netlink::RequestBuilder builder(MutableByteView(request_buffer, sizeof request_buffer));
-  builder.begin(family_id, netlink::flag_request | netlink::flag_dump, 1);
-  builder.put_genl_header(static_cast<uint8_t>(Command::get_group), 1);
-  auto request = builder.finish();
-  if (!request) return request.error();
-
   std::vector<GroupInfo> groups;
-  auto done = netlink::exchange(*socket, *request, buffer, "PSAMPLE_CMD_GET_GROUP",
-                                [&](const netlink::Message& reply) -> Result<void> {
-                                  if (reply.type != family_id) return {};
-                                  auto group = decode_group(reply.bytes);
-                                  if (!group) return group.error();
-                                  groups.push_back(*group);
-                                  return {};
-                                });
-  if (!done) return done.error();
-  return groups;
+  // A dump that raced a group's creation or removal is asked for again.
+  for (int attempt = 1;; ++attempt) {
+    uint8_t request_buffer[32];
+    netlink::RequestBuilder builder(MutableByteView(request_buffer, sizeof request_buffer));
+    builder.begin(family_id, netlink::flag_request | netlink::flag_dump, socket->next_sequence());
+    builder.put_genl_header(static_cast<uint8_t>(Command::get_group), 1);
+    auto request = builder.finish();
+    if (!request) return request.error();
+    groups.clear();
+    auto done = netlink::exchange(*socket, *request, buffer, "PSAMPLE_CMD_GET_GROUP",
+                                  [&](const netlink::Message& reply) -> Result<void> {
+                                    if (reply.type != family_id) return {};
+                                    auto group = decode_group(reply.bytes);
+                                    if (!group) return group.error();
+                                    groups.push_back(*group);
+                                    return {};
+                                  });
+    if (done) return groups;
+    if (done.error().code() != ErrorCode::dump_interrupted || attempt == 3) return done.error();
+  }
 }
 
 }  // namespace

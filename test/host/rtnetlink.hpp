@@ -9,6 +9,7 @@
 #include <cstring>
 #include <string>
 
+#include "psample/netlink/exchange.hpp"
 #include "psample/netlink/genl_controller.hpp"
 #include "psample/netlink/request_builder.hpp"
 #include "psample/netlink/socket.hpp"
@@ -25,7 +26,7 @@ inline psample::Result<void> create_link(const std::string& kind, const std::str
   (void)socket->set_extended_ack(true);
   uint8_t buffer[512];
   RequestBuilder b(MutableByteView(buffer, sizeof buffer));
-  b.begin(RTM_NEWLINK, flag_request | flag_ack | NLM_F_CREATE | NLM_F_EXCL, 1);
+  b.begin(RTM_NEWLINK, flag_request | flag_ack | NLM_F_CREATE | NLM_F_EXCL, socket->next_sequence());
   ifinfomsg header{};
   header.ifi_family = AF_UNSPEC;
   b.put_family_header(ByteView(&header, sizeof header));

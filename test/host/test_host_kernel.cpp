@@ -163,7 +163,7 @@ TEST_CASE("Receiver::open names the fix when psample is missing", "[host]") {
     REQUIRE_FALSE(receiver);
     CHECK(receiver.error().code() == ErrorCode::family_not_found);
     CHECK(std::string(receiver.error().message()) ==
-          "psample generic netlink family not found: load the psample kernel module (modprobe psample) or add a tc "
+          "generic netlink family 'psample' not found: load the psample kernel module (modprobe psample) or add a tc "
           "sample action");
   }
 }

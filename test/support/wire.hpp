@@ -6,11 +6,17 @@
 #include <cstring>
 #include <initializer_list>
 #include <string>
+#include <utility>
 #include <vector>
+
+#include "psample/bytes.hpp"
 
 namespace wire {
 
 using Bytes = std::vector<uint8_t>;
+
+// The bytes as the library's input type.
+inline psample::ByteView view(const Bytes& b) { return psample::ByteView(b.data(), b.size()); }
 
 inline void append(Bytes& out, const void* data, size_t size) {
   const auto* p = static_cast<const uint8_t*>(data);
@@ -80,6 +86,21 @@ inline Bytes genl_message(uint16_t type, uint8_t command, const Bytes& attribute
 inline Bytes message(uint16_t type, const Bytes& payload, uint16_t flags = 0, uint32_t seq = 0, uint32_t pid = 0) {
   const uint32_t length = uint32_t(16 + payload.size());
   return cat({u32(length), u16(type), u16(flags), u32(seq), u32(pid), payload});
+}
+
+// A controller (nlctrl, type 0x10) message about family `name` with id
+// `id` and multicast groups {id, name}: a GETFAMILY reply (command 1,
+// NEWFAMILY), a DELFAMILY (2) or a NEWMCAST_GRP (7) notification.
+inline Bytes ctrl_family(uint8_t command, const std::string& name, uint16_t id,
+                         std::initializer_list<std::pair<uint32_t, std::string>> groups) {
+  Bytes entries;
+  uint16_t index = 1;
+  for (const auto& group : groups) {
+    entries = cat({entries, attr(index++, cat({attr(2, u32(group.first)), attr(1, str(group.second))}))});
+  }
+  Bytes attributes = cat({attr(2, str(name)), attr(1, u16(id)), attr(3, u32(1)), attr(4, u32(0)), attr(5, u32(16))});
+  if (groups.size() != 0) attributes = cat({attributes, attr(7, entries)});
+  return genl_message(0x10, command, attributes);
 }
 
 // Pads a message to NLMSG_ALIGN before the next one in a datagram.

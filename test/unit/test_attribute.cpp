@@ -7,9 +7,9 @@
 using namespace psample;
 using namespace psample::netlink;
 using wire::Bytes;
+using wire::view;
 
 namespace {
-ByteView view(const Bytes& b) { return ByteView(b.data(), b.size()); }
 
 std::vector<uint16_t> types_of(const Bytes& b, bool* failed = nullptr) {
   std::vector<uint16_t> types;

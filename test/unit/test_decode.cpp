@@ -9,9 +9,9 @@
 
 using namespace psample;
 using wire::Bytes;
+using wire::view;
 
 namespace {
-ByteView view(const Bytes& b) { return ByteView(b.data(), b.size()); }
 Bytes sample_with(const Bytes& attributes) { return wire::genl_message(wire::test_family_id, 0, attributes); }
 bool inside(ByteView inner, const Bytes& outer) {
   return inner.data() >= outer.data() && inner.data() + inner.size() <= outer.data() + outer.size();

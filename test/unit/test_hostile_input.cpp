@@ -15,9 +15,9 @@
 
 using namespace psample;
 using wire::Bytes;
+using wire::view;
 
 namespace {
-ByteView view(const Bytes& b) { return ByteView(b.data(), b.size()); }
 
 Bytes good(uint32_t seq) {
   wire::SampleSpec spec;

@@ -9,10 +9,7 @@
 using namespace psample;
 using namespace psample::netlink;
 using wire::Bytes;
-
-namespace {
-ByteView view(const Bytes& b) { return ByteView(b.data(), b.size()); }
-}  // namespace
+using wire::view;
 
 TEST_CASE("a dump datagram holds several messages, then DONE", "[netlink]") {
   const Bytes datagram =

@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <initializer_list>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -15,9 +16,9 @@
 
 using namespace psample;
 using wire::Bytes;
+using wire::view;
 
 namespace {
-ByteView view(const Bytes& b) { return ByteView(b.data(), b.size()); }
 
 Bytes sample(uint32_t group, uint32_t seq, size_t data_size = 64) {
   wire::SampleSpec spec;
@@ -299,4 +300,75 @@ TEST_CASE("error codes have stable names", "[receiver]") {
   const Error e(ErrorCode::malformed, 0, "value %d", 42);
   CHECK(std::string(e.message()) == "value 42");
   CHECK(std::string(e.kernel_message()).empty());
+}
+
+// The module-reload state machine (subscription.cpp), driven by the nlctrl
+// notifications the kernel multicasts on "notify", without a kernel: a
+// detached Receiver keeps the same membership books as an open one.
+TEST_CASE("module unload and reload: the Receiver follows the family's new id", "[receiver][reload]") {
+  const uint16_t old_id = wire::test_family_id, new_id = uint16_t(wire::test_family_id + 1);
+  Receiver receiver = Receiver::detached(old_id);
+  size_t delivered = 0;
+  const auto count = [&](const PacketView&) { ++delivered; };
+  const Bytes packets_before = sample(1, 1);
+
+  SECTION("DELFAMILY: removed, then NEWFAMILY with groups: resubscribed under the new id") {
+    receiver.process(view(wire::ctrl_family(2, "psample", old_id, {{0x21, "config"}, {0x22, "packets"}})), 0, count);
+    CHECK(receiver.stats().family_removed == 1);
+    CHECK(receiver.stats().controller_events == 1);
+    CHECK(receiver.stats().resubscriptions == 0);
+
+    receiver.process(view(wire::ctrl_family(1, "psample", new_id, {{0x23, "config"}, {0x24, "packets"}})), 0, count);
+    CHECK(receiver.stats().controller_events == 2);
+    CHECK(receiver.stats().resubscriptions == 1);
+    CHECK(receiver.family().id == new_id);
+    CHECK(receiver.family().find_group("packets") == std::optional<uint32_t>(0x24));
+
+    // Samples now come under the new id; the old one is another family.
+    wire::SampleSpec spec;
+    spec.group = 1;
+    spec.seq = 2;
+    CHECK(receiver.process(view(wire::aligned(wire::kernel_sample(spec, new_id))), 0, count) == 1);
+    CHECK(receiver.process(view(packets_before), 0, count) == 0);
+    CHECK(receiver.stats().ignored_family == 1);
+    CHECK(delivered == 1);
+  }
+  SECTION("NEWFAMILY without groups waits for NEWMCAST_GRP") {
+    receiver.process(view(wire::ctrl_family(2, "psample", old_id, {})), 0, count);
+    receiver.process(view(wire::ctrl_family(1, "psample", new_id, {})), 0, count);
+    CHECK(receiver.stats().resubscriptions == 0);
+    CHECK(receiver.family().id == old_id);  // nothing to join yet: the family is taken with its groups
+    receiver.process(view(wire::ctrl_family(7, "psample", new_id, {{0x23, "config"}, {0x24, "packets"}})), 0, count);
+    CHECK(receiver.stats().resubscriptions == 1);
+    CHECK(receiver.family().id == new_id);
+    CHECK(receiver.stats().controller_events == 3);
+  }
+  SECTION("NEWMCAST_GRP while still joined is not a resubscription") {
+    receiver.process(view(wire::ctrl_family(7, "psample", old_id, {{0x21, "config"}, {0x22, "packets"}})), 0, count);
+    CHECK(receiver.stats().controller_events == 1);
+    CHECK(receiver.stats().resubscriptions == 1);  // a detached Receiver starts unjoined: this is its first join
+    receiver.process(view(wire::ctrl_family(7, "psample", old_id, {{0x21, "config"}, {0x22, "packets"}})), 0, count);
+    CHECK(receiver.stats().resubscriptions == 1);
+  }
+  SECTION("news of other families, from user space, or malformed, changes nothing") {
+    receiver.process(view(wire::ctrl_family(2, "nl80211", 0x30, {})), 0, count);
+    CHECK(receiver.stats().ignored_family == 1);
+    receiver.process(view(wire::ctrl_family(2, "psample", old_id, {})), /*sender_port=*/4242, count);
+    CHECK(receiver.stats().ignored_family == 2);  // only the kernel speaks for nlctrl
+    receiver.process(view(wire::genl_message(0x10, 2, wire::attr(2, wire::u32(5)))), 0, count);
+    CHECK(receiver.stats().malformed == 1);  // no family id, name not a string
+    receiver.process(view(wire::genl_message(0x10, 3, {})), 0, count);
+    CHECK(receiver.stats().ignored_family == 3);  // GETFAMILY: not a notification
+    CHECK(receiver.stats().family_removed == 0);
+    CHECK(receiver.stats().controller_events == 0);
+    CHECK(receiver.family().id == old_id);
+  }
+  SECTION("without follow_module_reload, nlctrl news is ignored") {
+    ReceiverOptions options;
+    options.follow_module_reload = false;
+    Receiver fixed = Receiver::detached(old_id, options);
+    fixed.process(view(wire::ctrl_family(2, "psample", old_id, {})), 0, count);
+    CHECK(fixed.stats().family_removed == 0);
+    CHECK(fixed.stats().ignored_family == 1);
+  }
 }

@@ -80,7 +80,6 @@ class Attribute {
     return std::string_view(reinterpret_cast<const char*>(payload_.data()),
                             static_cast<size_t>(static_cast<const uint8_t*>(nul) - payload_.data()));
   }
-  ByteView as_bytes() const noexcept { return payload_; }
 
   // Walks the payload as nested attributes (with or without NLA_F_NESTED).
   inline AttributeReader nested() const noexcept;

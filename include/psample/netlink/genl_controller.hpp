@@ -8,7 +8,6 @@
 
 #include "psample/bytes.hpp"
 #include "psample/export.hpp"
-#include "psample/function_ref.hpp"
 #include "psample/netlink/message.hpp"
 #include "psample/netlink/socket.hpp"
 #include "psample/result.hpp"
@@ -17,6 +16,24 @@ namespace psample::netlink {
 
 constexpr uint16_t genl_controller_id = 0x10;  // GENL_ID_CTRL
 constexpr size_t genl_name_capacity = 16;      // GENL_NAMSIZ, NUL included
+
+// The controller's commands and attributes (include/uapi/linux/genetlink.h),
+// the ones this library reads.
+namespace ctrl {
+constexpr uint8_t cmd_newfamily = 1;
+constexpr uint8_t cmd_delfamily = 2;
+constexpr uint8_t cmd_getfamily = 3;
+constexpr uint8_t cmd_newmcast_grp = 7;
+constexpr uint16_t attr_family_id = 1;
+constexpr uint16_t attr_family_name = 2;
+constexpr uint16_t attr_version = 3;
+constexpr uint16_t attr_hdrsize = 4;
+constexpr uint16_t attr_maxattr = 5;
+constexpr uint16_t attr_mcast_groups = 7;
+constexpr uint16_t attr_mcast_grp_name = 1;  // nested in attr_mcast_groups
+constexpr uint16_t attr_mcast_grp_id = 2;
+constexpr const char* notify_group_name = "notify";
+}  // namespace ctrl
 
 // One multicast group of a family.
 struct MulticastGroup {
@@ -45,14 +62,9 @@ struct PSAMPLE_API FamilyInfo {
 PSAMPLE_API Result<FamilyInfo> parse_family(ByteView message) noexcept;
 
 // Asks the kernel for family `name` over `socket` (a NETLINK_GENERIC socket)
-// using `scratch` as the receive buffer. ENOENT becomes family_not_found.
-PSAMPLE_API Result<FamilyInfo> resolve_family(Socket& socket, std::string_view name, MutableByteView scratch) noexcept;
-
-// Sends `request` and passes each reply message to `on_reply` until the
-// exchange ends: a reply without NLM_F_MULTI, NLMSG_DONE, or an ACK. An
-// NLMSG_ERROR with an errno becomes an Error carrying the kernel's text;
-// `what` names the request in it. An error from `on_reply` ends the exchange.
-PSAMPLE_API Result<void> exchange(Socket& socket, ByteView request, MutableByteView scratch, const char* what,
-                                  FunctionRef<Result<void>(const Message&)> on_reply) noexcept;
+// using `scratch` as the receive buffer. ENOENT becomes family_not_found,
+// its message ending with `not_found_hint` when given (what to load).
+PSAMPLE_API Result<FamilyInfo> resolve_family(Socket& socket, std::string_view name, MutableByteView scratch,
+                                              const char* not_found_hint = nullptr) noexcept;
 
 }  // namespace psample::netlink

@@ -17,13 +17,13 @@ constexpr size_t message_header_size = 16;  // struct nlmsghdr
 constexpr size_t genl_header_size = 4;      // struct genlmsghdr
 
 // Control message types (NLMSG_*) and header flags (NLM_F_*).
-constexpr uint16_t message_type_noop = 1;
 constexpr uint16_t message_type_error = 2;
 constexpr uint16_t message_type_done = 3;
 constexpr uint16_t message_type_overrun = 4;
 constexpr uint16_t flag_request = 0x1;
 constexpr uint16_t flag_multi = 0x2;
 constexpr uint16_t flag_ack = 0x4;
+constexpr uint16_t flag_dump_interrupted = 0x10;  // NLM_F_DUMP_INTR: the dumped state changed during the dump
 constexpr uint16_t flag_dump = 0x300;
 constexpr uint16_t flag_capped = 0x100;    // on NLMSG_ERROR: the request was not echoed whole
 constexpr uint16_t flag_ack_tlvs = 0x200;  // on NLMSG_ERROR: extended-ack attributes follow

@@ -51,7 +51,7 @@ class PSAMPLE_API RequestBuilder {
   bool overflowed() const noexcept { return overflowed_; }
 
  private:
-  uint8_t* reserve(size_t length) noexcept;  // zeroed, 4-byte padded; nullptr on overflow
+  PSAMPLE_LOCAL uint8_t* reserve(size_t length) noexcept;  // zeroed, 4-byte padded; nullptr on overflow
   void put_attribute(uint16_t type, const void* data, size_t length) noexcept;
 
   MutableByteView buffer_;

@@ -66,6 +66,10 @@ class PSAMPLE_API Socket {
   // Messages the filter rejects never reach the receive buffer.
   Result<void> attach_filter(const FilterInstruction* program, size_t count) noexcept;
 
+  // A new sequence number for a request on this socket (1, 2, ...), so that
+  // replies to an earlier request are never taken for this one's.
+  uint32_t next_sequence() noexcept { return ++sequence_; }
+
   // Sends one request to the kernel.
   Result<void> send(ByteView message) noexcept;
 
@@ -84,6 +88,7 @@ class PSAMPLE_API Socket {
 
   int fd_ = -1;
   uint32_t port_id_ = 0;
+  uint32_t sequence_ = 0;
 };
 
 }  // namespace psample::netlink

@@ -1,0 +1,101 @@
+// psample-cpp layer 3: the syscalls that fetch datagrams for Receiver::receive().
+#include <fcntl.h>
+#include <poll.h>
+
+#include <algorithm>
+
+#include "receiver/receiver_state.hpp"
+
+namespace psample {
+
+// Each syscall takes what is queued, choosing between two ways:
+// - batch: one recvmmsg waits for the first datagram (SO_RCVTIMEO is the
+//   timeout) and takes every other queued one, up to datagrams_per_syscall.
+//   A call that returns fewer than it asked for means the queue is empty.
+// - single: one recvfrom per datagram, and receive() returns after one that
+//   held a sample (others are read past without waiting). The
+//   next call finds the next datagram at once if one is queued. recvfrom is
+//   the cheaper syscall per datagram, so while datagrams come one at a time
+//   this costs what the plainest blocking-recv loop costs, and no call ever
+//   ends on EAGAIN while samples flow.
+// Single mode probes with a recvmmsg every 16 datagrams; a probe that fills
+// every slot (a backlog) switches to batch mode, and a batch that fills fewer
+// switches back. Measured in the load benchmark (test/bench/load):
+// per datagram, recvmmsg costs more than recvfrom unless it takes many at
+// once, so it is kept for real backlogs.
+Result<size_t> Receiver::State::receive(SampleHandler& on_sample, const GroupHandler* on_group,
+                                        std::chrono::milliseconds timeout) noexcept {
+  if (!socket.is_open()) {
+    return Error(ErrorCode::invalid_argument, 0, "this Receiver is detached: feed it with process()");
+  }
+  bool wait = timeout.count() != 0;
+  const std::chrono::milliseconds socket_wait = timeout.count() < 0 ? std::chrono::milliseconds(0) : timeout;
+  if (wait && socket_wait != socket_timeout) {
+    if (auto r = socket.set_receive_timeout(socket_wait); !r) return r.error();
+    socket_timeout = socket_wait;
+  }
+  size_t delivered = 0;
+  size_t datagrams = 0;
+  while (datagrams < options.max_batch) {
+    const bool batch_mode = batch.slots() > 1 && (batching || ++singles % 16 == 0);
+    const size_t wanted = batch_mode ? std::min(batch.slots(), options.max_batch - datagrams) : 1;
+    auto received =
+        batch_mode && batch.slots() > 1 ? batch.receive(socket, wanted, wait) : batch.receive_one(socket, wait);
+    if (!received) {
+      switch (received.error().code()) {
+        case ErrorCode::overrun:
+          ++stats.overruns;  // reported once per overflow; the socket keeps working
+          ++datagrams;
+          wait = false;
+          continue;
+        case ErrorCode::interrupted:
+          if (wait) return received.error();
+          continue;
+        case ErrorCode::would_block:
+          // The timeout passed, or someone made fd() non-blocking: then wait in poll.
+          if (wait && !wait_if_nonblocking(timeout)) return delivered;
+          if (wait) {
+            wait = false;
+            continue;
+          }
+          return delivered;
+        default: return received.error();
+      }
+    }
+    for (size_t i = 0; i < *received; ++i) {
+      if (batch.truncated(i)) {
+        ++stats.truncated;
+        continue;
+      }
+      delivered += process(batch.bytes(i), batch.sender_port(i), on_sample, on_group);
+    }
+    datagrams += *received;
+    if (!batch_mode) {
+      // Single mode returns after a sample: the next call takes the next
+      // datagram. Anything else (controller news about a module reload, a
+      // message of no interest) is read past without waiting.
+      if (delivered > 0) break;
+      wait = false;
+      continue;
+    }
+    batching = *received == batch.slots();  // a backlog: every slot filled
+    if (*received < wanted) break;          // the queue is empty
+    wait = false;
+  }
+  return delivered;
+}
+
+// After a waiting receive said EAGAIN: the socket timeout passed, unless the
+// fd is O_NONBLOCK (the caller set it for epoll). Then waits in poll instead.
+// True when a datagram is queued. Costs a syscall only when a wait ends empty;
+// the receive path itself reads no clock (without a vDSO clock, as under
+// some hypervisors and on many MIPS boards, that is a syscall per call).
+bool Receiver::State::wait_if_nonblocking(std::chrono::milliseconds timeout) noexcept {
+  const int flags = ::fcntl(socket.fd(), F_GETFL);
+  if (flags < 0 || (flags & O_NONBLOCK) == 0) return false;
+  const long long wait_ms = timeout.count() < 0 ? -1 : timeout.count();
+  pollfd descriptor{socket.fd(), POLLIN, 0};
+  return ::poll(&descriptor, 1, wait_ms > 0x7fffffff ? 0x7fffffff : static_cast<int>(wait_ms)) > 0;
+}
+
+}  // namespace psample

@@ -1,0 +1,58 @@
+// psample-cpp layer 3 (private): what a Receiver holds, shared by the files
+// that implement it:
+// - receiver.cpp: open, detached, accessors;
+// - subscription.cpp: joining the groups, and following module reloads;
+// - dispatch.cpp: one datagram's messages to the handlers (process());
+// - receive_loop.cpp: the syscalls that fetch datagrams (receive()).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+
+#include "psample/netlink/datagram_batch.hpp"
+#include "psample/netlink/genl_controller.hpp"
+#include "psample/netlink/message.hpp"
+#include "psample/netlink/socket.hpp"
+#include "psample/receiver.hpp"
+#include "receiver/sequence_tracker.hpp"
+
+namespace psample {
+
+struct PSAMPLE_LOCAL Receiver::State {
+  // `slots`: datagrams per recvmmsg (0 for a detached Receiver, which receives nothing).
+  State(const ReceiverOptions& chosen, size_t slots) : options(chosen), batch(slots, max_sample_datagram) {}
+
+  ReceiverOptions options;
+  netlink::Socket socket;
+  netlink::FamilyInfo family;
+  int receive_buffer_bytes = 0;
+  netlink::DatagramBatch batch;                 // datagrams_per_syscall slots of max_sample_datagram bytes
+  std::chrono::milliseconds socket_timeout{0};  // SO_RCVTIMEO in effect (0: never set, waits forever)
+  bool batching = false;                        // batch mode (recvmmsg) rather than single (recvfrom); see receive()
+  unsigned singles = 0;                         // receives in single mode, for the probe every 16
+  ReceiverStats stats;
+  detail::SequenceTracker sequences;
+  // Group ids we are members of (0: none). A detached Receiver joins
+  // nothing but keeps the same books, so its reload handling can be tested.
+  uint32_t joined_packets = 0;
+  uint32_t joined_config = 0;
+
+  Result<void> subscribe(bool force) noexcept;
+  void on_controller_message(const netlink::Message& message) noexcept;
+
+  size_t process(ByteView datagram, uint32_t sender_port, SampleHandler& on_sample,
+                 const GroupHandler* on_group) noexcept;
+  void count_sequence(uint32_t group, uint32_t seq) noexcept {
+    const detail::SequenceTracker::Change change = sequences.observe(group, seq);
+    stats.lost = static_cast<uint64_t>(static_cast<int64_t>(stats.lost) + change.lost);
+    stats.duplicates += change.duplicate;
+    stats.sequence_resyncs += change.resync;
+    stats.untracked_samples += change.untracked;
+  }
+  Result<size_t> receive(SampleHandler& on_sample, const GroupHandler* on_group,
+                         std::chrono::milliseconds timeout) noexcept;
+  bool wait_if_nonblocking(std::chrono::milliseconds timeout) noexcept;
+};
+
+}  // namespace psample
