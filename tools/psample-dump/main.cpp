@@ -87,25 +87,72 @@ void print_summary(const psample::Receiver& receiver, double seconds, bool live)
   }
 }
 
-// Where samples go with -w: a pcapng writer over a file (or stdout for "-").
-struct Output {
-  std::unique_ptr<FILE, int (*)(FILE*)> file{nullptr, std::fclose};
-  std::unique_ptr<dump::PcapngWriter> writer;
+// Where samples and group events go, live and offline alike: a pcapng
+// writer with -w (over a file, or stdout for "-"), else the formatter; -c
+// stops after COUNT samples, -g keeps only those groups (live, the kernel's
+// socket filter has already dropped the rest), -s prints none.
+class Sink {
+ public:
+  Sink(const dump::Options& options, dump::InterfaceNames& names) : options_(options), names_(names) {}
 
-  bool open(const std::string& path, dump::InterfaceNames& names) {
-    if (path.empty()) return true;
+  bool open() {
+    FILE* text_out = options_.write_file == "-" ? stderr : stdout;
+    formatter_.reset(new dump::SampleFormatter(options_.format, options_.verbose, names_, text_out));
+    if (options_.write_file.empty()) return true;
     FILE* out = stdout;
-    if (path != "-") {
-      file.reset(std::fopen(path.c_str(), "wb"));
-      out = file.get();
+    if (options_.write_file != "-") {
+      file_.reset(std::fopen(options_.write_file.c_str(), "wb"));
+      out = file_.get();
     }
     if (out == nullptr) {
-      std::fprintf(stderr, "psample-dump: cannot write %s: %s\n", path.c_str(), std::strerror(errno));
+      std::fprintf(stderr, "psample-dump: cannot write %s: %s\n", options_.write_file.c_str(), std::strerror(errno));
       return false;
     }
-    writer.reset(new dump::PcapngWriter(out, names));
+    writer_.reset(new dump::PcapngWriter(out, names_));
     return true;
   }
+  bool done() const { return options_.count != 0 && shown_ >= options_.count; }
+
+  void sample(const psample::PacketView& p, uint64_t time_ns) {
+    if (done() || !wanted(p.group())) return;
+    ++shown_;
+    if (writer_)
+      writer_->write(p, time_ns);
+    else if (!options_.stats_only)
+      formatter_->sample(p, time_ns);
+  }
+  void group_event(const psample::GroupInfo& g) {
+    if (!options_.stats_only && wanted(g.group)) formatter_->group_event(g);
+  }
+  void flush() {
+    formatter_->flush();
+    if (file_) std::fflush(file_.get());
+  }
+  // Flushes everything; false (after saying so) when writing failed.
+  bool finish() {
+    flush();
+    std::fflush(stdout);
+    if (writer_ && writer_->failed()) {
+      std::fprintf(stderr, "psample-dump: writing %s failed\n", options_.write_file.c_str());
+      return false;
+    }
+    return true;
+  }
+
+ private:
+  bool wanted(uint32_t group) const {
+    if (options_.groups.empty()) return true;
+    for (uint32_t g : options_.groups)
+      if (g == group) return true;
+    return false;
+  }
+
+  const dump::Options& options_;
+  dump::InterfaceNames& names_;
+  std::unique_ptr<FILE, int (*)(FILE*)> file_{nullptr, std::fclose};
+  std::unique_ptr<dump::PcapngWriter> writer_;
+  std::unique_ptr<dump::SampleFormatter> formatter_;
+  uint64_t shown_ = 0;
 };
 
 int list(const dump::Options& options) {
@@ -128,31 +175,18 @@ int live(const dump::Options& options) {
   psample::Receiver& receiver = *opened;
 
   dump::InterfaceNames names(!options.numeric);
-  Output output;
-  if (!output.open(options.write_file, names)) return exit_runtime;
-  std::unique_ptr<dump::PcapngWriter>& writer = output.writer;
-  FILE* text_out = options.write_file == "-" ? stderr : stdout;
-  dump::SampleFormatter formatter(options.format, options.verbose, names, text_out);
-  const bool print_samples = writer == nullptr && !options.stats_only;
+  Sink sink(options, names);
+  if (!sink.open()) return exit_runtime;
 
   install_signal_handlers();
   const auto start = std::chrono::steady_clock::now();
   auto next_stats = start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                                 std::chrono::duration<double>(options.stats_interval));
-  uint64_t shown = 0;
   auto on_sample = [&](const psample::PacketView& p) {
-    if (options.count != 0 && shown >= options.count) return;
-    ++shown;
     // Kernels since 5.13 send TIMESTAMP; only older ones need a clock read per sample.
-    const uint64_t time_ns = p.has_timestamp() ? p.timestamp() : now_ns();
-    if (writer)
-      writer->write(p, time_ns);
-    else if (print_samples)
-      formatter.sample(p, time_ns);
+    sink.sample(p, p.has_timestamp() ? p.timestamp() : now_ns());
   };
-  auto on_group = [&](const psample::GroupInfo& g) {
-    if (!options.stats_only) formatter.group_event(g);
-  };
+  auto on_group = [&](const psample::GroupInfo& g) { sink.group_event(g); };
   int status = exit_ok;
   // Output is flushed when the stream pauses (a receive that waited
   // flush_after_ms found nothing) and at least every flush_after_ms while it
@@ -160,7 +194,7 @@ int live(const dump::Options& options) {
   // clock is the coarse one, which the vDSO serves without a syscall.
   bool pending = false;
   uint64_t last_flush_ms = dump::coarse_ms();
-  while (!stop_requested && (options.count == 0 || shown < options.count)) {
+  while (!stop_requested && !sink.done()) {
     auto wait = pending ? std::chrono::milliseconds(flush_after_ms) : std::chrono::milliseconds(500);
     if (options.stats_interval > 0) {
       const auto left =
@@ -176,8 +210,7 @@ int live(const dump::Options& options) {
     if (pending) {
       const uint64_t now = dump::coarse_ms();
       if ((received && *received == 0) || now - last_flush_ms >= flush_after_ms) {
-        formatter.flush();
-        if (output.file) std::fflush(output.file.get());
+        sink.flush();
         pending = false;
         last_flush_ms = now;
       }
@@ -188,13 +221,7 @@ int live(const dump::Options& options) {
           std::chrono::duration<double>(options.stats_interval));
     }
   }
-  if (writer && writer->failed()) {
-    std::fprintf(stderr, "psample-dump: writing %s failed\n", options.write_file.c_str());
-    status = exit_runtime;
-  }
-  formatter.flush();
-  if (output.file) std::fflush(output.file.get());
-  std::fflush(stdout);
+  if (!sink.finish()) status = exit_runtime;
   print_summary(receiver, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), true);
   return status;
 }
@@ -242,39 +269,19 @@ int offline(const dump::Options& options) {
   receiver_options.config_events = true;     // group events in a capture are part of what it shows
   psample::Receiver receiver = psample::Receiver::detached(uint16_t(family_id), receiver_options);
   dump::InterfaceNames names(false);  // the capturing host's interfaces are not ours
-  Output output;
-  if (!output.open(options.write_file, names)) return exit_runtime;
-  std::unique_ptr<dump::PcapngWriter>& writer = output.writer;
-  FILE* text_out = options.write_file == "-" ? stderr : stdout;
-  dump::SampleFormatter formatter(options.format, options.verbose, names, text_out);
-
-  uint64_t shown = 0;
+  Sink sink(options, names);
+  if (!sink.open()) return exit_runtime;
   dump::CaptureRecord record;
-  auto wanted = [&](uint32_t group) {
-    if (options.groups.empty()) return true;
-    for (uint32_t g : options.groups)
-      if (g == group) return true;
-    return false;
-  };
-  auto on_sample = [&](const psample::PacketView& p) {
-    if ((options.count != 0 && shown >= options.count) || !wanted(p.group())) return;
-    ++shown;
-    if (writer)
-      writer->write(p, record.time_ns);
-    else if (!options.stats_only)
-      formatter.sample(p, record.time_ns);
-  };
-  auto on_group = [&](const psample::GroupInfo& g) {
-    if (!options.stats_only && wanted(g.group)) formatter.group_event(g);
-  };
+  auto on_sample = [&](const psample::PacketView& p) { sink.sample(p, record.time_ns); };
+  auto on_group = [&](const psample::GroupInfo& g) { sink.group_event(g); };
   int result;
-  while ((result = reader.next(record)) == 1 && (options.count == 0 || shown < options.count)) {
+  while ((result = reader.next(record)) == 1 && !sink.done()) {
     const psample::ByteView payload = dump::generic_netlink_payload(record);
     if (!payload.empty()) receiver.process(payload, 0, on_sample, on_group);
   }
-  formatter.flush();
-  std::fflush(stdout);
+  const bool written = sink.finish();
   print_summary(receiver, 0, false);
+  if (!written) return exit_runtime;
   if (result < 0) {
     std::fprintf(stderr, "psample-dump: %s\n", reader.error().c_str());
     return exit_bad_capture;
