@@ -126,6 +126,15 @@ class PSAMPLE_API Receiver {
   // of the resolved psample family id.
   static Receiver detached(uint16_t family_id, const ReceiverOptions& options = {});
 
+  // A Receiver reading a socket you opened and set up yourself (joined, or
+  // addressed by a user-space producer's unicast): no family resolution, no
+  // joins, no socket options applied; receive() works as after open(), and
+  // messages of `family_id` are psample's. For setups open() does not cover,
+  // and for testing the receive loop without psample.
+  // Errors: invalid_argument (a closed socket, or options open() rejects).
+  static Result<Receiver> adopt(netlink::Socket socket, uint16_t family_id,
+                                const ReceiverOptions& options = {}) noexcept;
+
   Receiver(Receiver&&) noexcept;
   Receiver& operator=(Receiver&&) noexcept;
   ~Receiver();

@@ -16,12 +16,21 @@ Receiver::Receiver(Receiver&&) noexcept = default;
 Receiver& Receiver::operator=(Receiver&&) noexcept = default;
 Receiver::~Receiver() = default;
 
-Result<Receiver> Receiver::open(const ReceiverOptions& options) noexcept {
+namespace {
+
+Result<void> check_options(const ReceiverOptions& options) noexcept {
   if (options.max_batch == 0) return Error(ErrorCode::invalid_argument, 0, "max_batch must be at least 1");
   if (options.datagrams_per_syscall == 0 || options.datagrams_per_syscall > 1024) {
     return Error(ErrorCode::invalid_argument, 0, "datagrams_per_syscall must be 1 to 1024, got %zu",
                  options.datagrams_per_syscall);
   }
+  return {};
+}
+
+}  // namespace
+
+Result<Receiver> Receiver::open(const ReceiverOptions& options) noexcept {
+  if (auto valid = check_options(options); !valid) return valid.error();
   auto socket = netlink::Socket::open(NETLINK_GENERIC);
   if (!socket) return socket.error();
 
@@ -53,6 +62,18 @@ Result<Receiver> Receiver::open(const ReceiverOptions& options) noexcept {
   }
   if (auto r = state->subscribe(/*force=*/true); !r) return r.error();
   auto size = s.receive_buffer();
+  if (!size) return size.error();
+  state->receive_buffer_bytes = *size;
+  return Receiver(std::move(state));
+}
+
+Result<Receiver> Receiver::adopt(netlink::Socket socket, uint16_t family_id, const ReceiverOptions& options) noexcept {
+  if (auto valid = check_options(options); !valid) return valid.error();
+  if (!socket.is_open()) return Error(ErrorCode::invalid_argument, 0, "adopt() needs an open socket");
+  std::unique_ptr<State> state(new State(options, options.datagrams_per_syscall));
+  state->socket = std::move(socket);
+  state->family.id = family_id;
+  auto size = state->socket.receive_buffer();
   if (!size) return size.error();
   state->receive_buffer_bytes = *size;
   return Receiver(std::move(state));

@@ -5,13 +5,19 @@
 #include <net/if.h>
 #include <unistd.h>
 
+#include <fcntl.h>
+#include <linux/netlink.h>
+#include <sys/socket.h>
+
 #include <chrono>
 #include <cstring>
 #include <set>
 #include <string>
+#include <thread>
 
 #include "psample/psample.hpp"
 #include "rtnetlink.hpp"
+#include "support/psample_wire.hpp"
 
 using namespace psample;
 using namespace psample::netlink;
@@ -166,4 +172,109 @@ TEST_CASE("Receiver::open names the fix when psample is missing", "[host]") {
           "generic netlink family 'psample' not found: load the psample kernel module (modprobe psample) or add a tc "
           "sample action");
   }
+}
+
+namespace {
+// Unicasts `datagram` from `from` to the netlink socket bound to `port`, as a
+// user-space psample producer does.
+void unicast(const Socket& from, uint32_t port, const wire::Bytes& datagram) {
+  sockaddr_nl to{};
+  to.nl_family = AF_NETLINK;
+  to.nl_pid = port;
+  REQUIRE(::sendto(from.fd(), datagram.data(), datagram.size(), 0, reinterpret_cast<const sockaddr*>(&to), sizeof to) ==
+          static_cast<ssize_t>(datagram.size()));
+}
+wire::Bytes sample_datagram(uint32_t seq) {
+  wire::SampleSpec spec;
+  spec.group = 5;
+  spec.seq = seq;
+  return wire::aligned(wire::kernel_sample(spec));
+}
+}  // namespace
+
+// Receiver::receive() on a real netlink socket, fed by unicast from another
+// socket (the kernel queues it like psample's multicast), so the receive loop
+// (receive_loop.cpp) runs without the psample module.
+TEST_CASE("the receive loop drains a backlog, waits, and polls a non-blocking fd", "[host][receive-loop]") {
+  const size_t per_syscall = GENERATE(size_t(1), size_t(16));
+  INFO("datagrams_per_syscall " << per_syscall);
+  Socket sender = open_generic();
+  Socket socket = open_generic();
+  const uint32_t port = socket.port_id();
+  ReceiverOptions options;
+  options.accept_userspace = true;
+  options.datagrams_per_syscall = per_syscall;
+  auto receiver = Receiver::adopt(std::move(socket), wire::test_family_id, options);
+  REQUIRE(receiver);
+  size_t seen = 0;
+  uint32_t last_seq = 0;
+  const auto on_sample = [&](const PacketView& p) {
+    ++seen;
+    CHECK(p.group_seq() == last_seq + 1);  // in order, none skipped
+    last_seq = p.group_seq();
+    CHECK(p.sender_port() == sender.port_id());
+  };
+
+  SECTION("a backlog of 100 is drained, in order, by calls that do not wait") {
+    for (uint32_t seq = 1; seq <= 100; ++seq) unicast(sender, port, sample_datagram(seq));
+    size_t calls = 0;
+    for (;;) {
+      auto got = receiver->receive(on_sample, std::chrono::milliseconds(0));
+      REQUIRE(got);
+      ++calls;
+      if (*got == 0) break;
+    }
+    CHECK(seen == 100);
+    CHECK(receiver->stats().samples == 100);
+    CHECK(receiver->stats().lost == 0);
+    // Single mode returns after each sample; batches take up to 16 at a time.
+    if (per_syscall == 16) CHECK(calls < 100);
+  }
+  SECTION("an empty queue: a timed wait ends with 0, then a sample sent meanwhile is taken") {
+    auto got = receiver->receive(on_sample, std::chrono::milliseconds(20));
+    REQUIRE(got);
+    CHECK(*got == 0);
+    std::thread later([&] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      unicast(sender, port, sample_datagram(1));
+    });
+    got = receiver->receive(on_sample, std::chrono::milliseconds(5000));
+    later.join();
+    REQUIRE(got);
+    CHECK(*got == 1);
+  }
+  SECTION("O_NONBLOCK set on fd() (for epoll): a waiting receive polls instead of returning at once") {
+    const int flags = ::fcntl(receiver->fd(), F_GETFL);
+    REQUIRE(::fcntl(receiver->fd(), F_SETFL, flags | O_NONBLOCK) == 0);
+    std::thread later([&] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      unicast(sender, port, sample_datagram(1));
+    });
+    auto got = receiver->receive(on_sample, std::chrono::milliseconds(5000));
+    later.join();
+    REQUIRE(got);
+    CHECK(*got == 1);
+    auto none = receiver->receive(on_sample, std::chrono::milliseconds(0));
+    REQUIRE(none);
+    CHECK(*none == 0);
+  }
+}
+
+TEST_CASE("adopt() refuses a closed socket", "[host]") {
+  auto receiver = Receiver::adopt(Socket(), wire::test_family_id);
+  REQUIRE_FALSE(receiver);
+  CHECK(receiver.error().code() == ErrorCode::invalid_argument);
+}
+
+TEST_CASE("requests on one socket get new sequence numbers", "[host]") {
+  Socket socket = open_generic();
+  const uint32_t first = socket.next_sequence();
+  CHECK(socket.next_sequence() == first + 1);
+  // Two exchanges on the same socket: each takes only its own replies.
+  auto nlctrl = resolve_family(socket, "nlctrl", scratch_view());
+  REQUIRE(nlctrl);
+  auto again = resolve_family(socket, "nlctrl", scratch_view());
+  REQUIRE(again);
+  CHECK(again->id == nlctrl->id);
+  CHECK(socket.next_sequence() == first + 4);
 }
