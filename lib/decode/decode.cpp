@@ -145,7 +145,9 @@ PSAMPLE_COLD void finish(Result<PacketView>& result, ByteView message, detail::S
 
 }  // namespace
 
-#if defined(__GNUC__)
+// The scan is inlined into both decode() entry points when optimizing for
+// speed, and kept as one copy when optimizing for size (-Os).
+#if defined(__GNUC__) && !defined(__OPTIMIZE_SIZE__)
 #define PSAMPLE_INLINE inline __attribute__((always_inline))
 #else
 #define PSAMPLE_INLINE inline

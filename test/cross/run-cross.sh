@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Cross-builds the library and its unit tests for a big-endian target (s390x)
-# and a 32-bit little-endian one (armhf) with Debian's cross compilers, and
-# runs them under qemu-user. Netlink integers are native-endian: the tests
+# Cross-builds the library and its unit tests for big-endian targets (s390x,
+# and mips: 32-bit, the classic router CPU) and a 32-bit little-endian one
+# (armhf) with Debian's cross compilers, and runs them under qemu-user. Netlink integers are native-endian: the tests
 # build their messages in the target's byte order (tunnel addresses and ports
 # stay network order), and the cBPF filter test checks the filter constants
 # against a reference interpreter on each endianness. The golden captures are
@@ -10,7 +10,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
-tools/install-deps.sh g++-s390x-linux-gnu g++-arm-linux-gnueabihf qemu-user >/dev/null
+tools/install-deps.sh g++-s390x-linux-gnu g++-arm-linux-gnueabihf g++-mips-linux-gnu qemu-user >/dev/null
 out=build/cross
 mkdir -p "$out/include"
 ln -sfn /usr/include/catch2 "$out/include/catch2"  # header-only; nothing else from the host's /usr/include
@@ -38,7 +38,10 @@ build_and_run s390x s390x-linux-gnu-g++ qemu-s390x "~[captures]" >"$out/s390x.lo
 s390x=$!
 build_and_run armhf arm-linux-gnueabihf-g++ qemu-arm "*" >"$out/armhf.log" 2>&1 &
 armhf=$!
+build_and_run mips mips-linux-gnu-g++ qemu-mips "~[captures]" >"$out/mips.log" 2>&1 &
+mips=$!
 wait $s390x || status=1
 wait $armhf || status=1
-cat "$out/s390x.log" "$out/armhf.log"
+wait $mips || status=1
+cat "$out/s390x.log" "$out/armhf.log" "$out/mips.log"
 exit $status
