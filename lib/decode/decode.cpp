@@ -155,6 +155,13 @@ PSAMPLE_COLD void finish(Result<PacketView>& result, ByteView message, detail::S
 
 namespace {
 
+// Where the high 32 bits of a uint64_t are in memory.
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+constexpr size_t high_half = 0;
+#else
+constexpr size_t high_half = 4;
+#endif
+
 // Reads sample attribute N the way its table row says (sample_ops, known at
 // compile time, so each case of scan()'s switch is as tight as a hand-written
 // one). False on a width the row does not accept. Numbers past the table are
@@ -189,7 +196,13 @@ PSAMPLE_INLINE bool read_attribute(uint64_t* values, uint32_t& present, const ui
         return false;
     } else if constexpr (op.load == Load::span || op.load == Load::exact_span) {
       if (op.load == Load::span ? width > op.max_width : width != op.max_width) return false;
-      value = static_cast<uint64_t>(payload - base) << 32 | width;
+      // (offset << 32 | width) as two 32-bit stores: no shift, no or.
+      const uint32_t offset = static_cast<uint32_t>(payload - base);
+      unsigned char* const slot = reinterpret_cast<unsigned char*>(&values[op.slot]);
+      std::memcpy(slot + high_half, &offset, 4);
+      std::memcpy(slot + (4 - high_half), &width, 4);
+      present |= 1u << op.slot;
+      return true;
     } else {
       static_assert(op.load == Load::flag, "sample_ops_valid() admits no other load");
       if (width != 0) return false;
@@ -236,8 +249,9 @@ PSAMPLE_INLINE detail::SampleScan detail::SampleWriter::scan(PacketView& view, c
     break;
 #define PSAMPLE_READ8(N)                                                                              \
   PSAMPLE_READ(N)                                                                                     \
-  PSAMPLE_READ(N + 1) PSAMPLE_READ(N + 2) PSAMPLE_READ(N + 3) PSAMPLE_READ(N + 4) PSAMPLE_READ(N + 5) \
-      PSAMPLE_READ(N + 6) PSAMPLE_READ(N + 7)
+  PSAMPLE_READ(N + 1)                                                                                 \
+  PSAMPLE_READ(N + 2) PSAMPLE_READ(N + 3) PSAMPLE_READ(N + 4) PSAMPLE_READ(N + 5) PSAMPLE_READ(N + 6) \
+      PSAMPLE_READ(N + 7)
       PSAMPLE_READ8(0)
       PSAMPLE_READ8(8)
       PSAMPLE_READ8(16)
