@@ -48,6 +48,12 @@ struct ReceiverOptions {
   // (about a page per slot used, for samples below 4 KiB). 1: one recvfrom
   // per datagram always, and a 64 KiB buffer.
   size_t datagrams_per_syscall = 16;
+  // The largest datagram to take, in bytes: each slot's size (8,192 to
+  // max_sample_datagram). A longer datagram is skipped and counted in
+  // truncated, so only lower it when samples are known to be short (tc
+  // `sample trunc`, a driver's truncation): 8,192 holds a sample with about
+  // 8 KB of DATA. The default never loses a jumbo sample.
+  size_t datagram_bytes = max_sample_datagram;
   // Deliver only these sample groups (empty: all). Filtered in the kernel by
   // a cBPF socket filter, so other groups never fill the socket buffer.
   std::vector<uint32_t> groups;
@@ -174,7 +180,8 @@ class PSAMPLE_API Receiver {
   // Samples and estimated losses per tracked group, in order of first appearance.
   std::vector<GroupCounters> group_counters() const;
 
-  // The groups the kernel knows now (a GET_GROUP dump over a separate socket).
+  // The groups the kernel knows now (a GET_GROUP dump over a separate socket,
+  // into a 16 KiB buffer this Receiver allocates on the first call and keeps).
   Result<std::vector<GroupInfo>> groups() const noexcept;
 
   // The socket's fd, for poll/epoll (-1 when detached).

@@ -8,19 +8,16 @@
 #include "psample/decode.hpp"
 #include "psample/netlink/exchange.hpp"
 #include "psample/netlink/request_builder.hpp"
+#include "receiver/group_dump.hpp"
 #include "receiver/psample_family.hpp"
 
 namespace psample {
 
-namespace {
-
-// The GET_GROUP dump of family `family_id` (0: resolve "psample" first), on
-// one socket and one scratch buffer.
-Result<std::vector<GroupInfo>> dump_groups(uint16_t family_id) noexcept {
+Result<std::vector<GroupInfo>> detail::dump_groups(uint16_t family_id, std::unique_ptr<uint8_t[]>& storage) noexcept {
   auto socket = netlink::Socket::open(NETLINK_GENERIC);
   if (!socket) return socket.error();
-  std::unique_ptr<uint8_t[]> scratch(new uint8_t[max_sample_datagram]);
-  const MutableByteView buffer(scratch.get(), max_sample_datagram);
+  if (!storage) storage.reset(new uint8_t[group_dump_buffer_bytes]);
+  const MutableByteView buffer(storage.get(), group_dump_buffer_bytes);
   if (family_id == 0) {
     auto family = detail::resolve_psample_family(*socket, buffer);
     if (!family) return family.error();
@@ -49,13 +46,21 @@ Result<std::vector<GroupInfo>> dump_groups(uint16_t family_id) noexcept {
   }
 }
 
+namespace {
+
+// One dump with a buffer of its own (0: resolve "psample" first).
+Result<std::vector<GroupInfo>> list_groups_of(uint16_t family_id) noexcept {
+  std::unique_ptr<uint8_t[]> buffer;
+  return detail::dump_groups(family_id, buffer);
+}
+
 }  // namespace
 
 Result<std::vector<GroupInfo>> list_groups(uint16_t family_id) noexcept {
   if (family_id == 0) return Error(ErrorCode::invalid_argument, 0, "family id 0 is not a generic netlink family");
-  return dump_groups(family_id);
+  return list_groups_of(family_id);
 }
 
-Result<std::vector<GroupInfo>> list_groups() noexcept { return dump_groups(0); }
+Result<std::vector<GroupInfo>> list_groups() noexcept { return list_groups_of(0); }
 
 }  // namespace psample

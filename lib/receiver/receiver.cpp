@@ -6,6 +6,7 @@
 #include <linux/netlink.h>
 
 #include "psample/group_list.hpp"
+#include "receiver/group_dump.hpp"
 #include "receiver/psample_family.hpp"
 #include "receiver/receiver_state.hpp"
 
@@ -23,6 +24,10 @@ Result<void> check_options(const ReceiverOptions& options) noexcept {
   if (options.datagrams_per_syscall == 0 || options.datagrams_per_syscall > 1024) {
     return Error(ErrorCode::invalid_argument, 0, "datagrams_per_syscall must be 1 to 1024, got %zu",
                  options.datagrams_per_syscall);
+  }
+  if (options.datagram_bytes < 8192 || options.datagram_bytes > max_sample_datagram) {
+    return Error(ErrorCode::invalid_argument, 0, "datagram_bytes must be 8192-%zu, got %zu", max_sample_datagram,
+                 options.datagram_bytes);
   }
   return {};
 }
@@ -105,7 +110,9 @@ ReceiverStats Receiver::stats() const noexcept {
 
 std::vector<GroupCounters> Receiver::group_counters() const { return state_->sequences.groups(); }
 
-Result<std::vector<GroupInfo>> Receiver::groups() const noexcept { return list_groups(state_->family.id); }
+Result<std::vector<GroupInfo>> Receiver::groups() const noexcept {
+  return detail::dump_groups(state_->family.id, state_->dump_buffer);
+}
 
 int Receiver::fd() const noexcept { return state_->socket.fd(); }
 int Receiver::receive_buffer_bytes() const noexcept { return state_->receive_buffer_bytes; }

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 
 #include "psample/netlink/datagram_batch.hpp"
 #include "psample/netlink/genl_controller.hpp"
@@ -21,7 +22,7 @@ namespace psample {
 
 struct PSAMPLE_LOCAL Receiver::State {
   // `slots`: datagrams per recvmmsg (0 for a detached Receiver, which receives nothing).
-  State(const ReceiverOptions& chosen, size_t slots) : options(chosen), batch(slots, max_sample_datagram) {}
+  State(const ReceiverOptions& chosen, size_t slots) : options(chosen), batch(slots, chosen.datagram_bytes) {}
 
   ReceiverOptions options;
   netlink::Socket socket;
@@ -37,6 +38,7 @@ struct PSAMPLE_LOCAL Receiver::State {
   // nothing but keeps the same books, so its reload handling can be tested.
   uint32_t joined_packets = 0;
   uint32_t joined_config = 0;
+  std::unique_ptr<uint8_t[]> dump_buffer;  // groups()' GET_GROUP replies, allocated on first use
 
   Result<void> subscribe(bool force) noexcept;
   void on_controller_message(const netlink::Message& message) noexcept;

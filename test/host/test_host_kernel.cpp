@@ -278,3 +278,39 @@ TEST_CASE("requests on one socket get new sequence numbers", "[host]") {
   CHECK(again->id == nlctrl->id);
   CHECK(socket.next_sequence() == first + 4);
 }
+
+TEST_CASE("datagram_bytes: a longer datagram is counted as truncated and the stream goes on", "[host][receive-loop]") {
+  Socket sender = open_generic();
+  Socket socket = open_generic();
+  const uint32_t port = socket.port_id();
+  ReceiverOptions options;
+  options.accept_userspace = true;
+  options.datagram_bytes = 8192;
+  auto receiver = Receiver::adopt(std::move(socket), wire::test_family_id, options);
+  REQUIRE(receiver);
+  wire::SampleSpec big;
+  big.group = 5;
+  big.seq = 1;
+  big.data = wire::filled(9000);
+  unicast(sender, port, wire::aligned(wire::kernel_sample(big)));
+  unicast(sender, port, sample_datagram(2));
+  size_t seen = 0;
+  for (int i = 0; i < 4; ++i) {
+    auto got =
+        receiver->receive([&](const PacketView& p) { seen += p.group_seq() == 2; }, std::chrono::milliseconds(0));
+    REQUIRE(got);
+  }
+  CHECK(seen == 1);
+  CHECK(receiver->stats().truncated == 1);
+}
+
+TEST_CASE("datagram_bytes outside 8192..65556 is refused", "[host]") {
+  for (size_t bytes : {size_t(4096), size_t(max_sample_datagram + 1)}) {
+    ReceiverOptions options;
+    options.datagram_bytes = bytes;
+    auto receiver = Receiver::adopt(open_generic(), wire::test_family_id, options);
+    REQUIRE_FALSE(receiver);
+    CHECK(receiver.error().code() == ErrorCode::invalid_argument);
+    CHECK(std::string(receiver.error().message()).find("datagram_bytes") != std::string::npos);
+  }
+}
