@@ -314,3 +314,32 @@ TEST_CASE("datagram_bytes outside 8192..65556 is refused", "[host]") {
     CHECK(std::string(receiver.error().message()).find("datagram_bytes") != std::string::npos);
   }
 }
+
+// NLM_F_DUMP_INTR, which the kernel sets when a dump raced a change: replies
+// with the flag are queued ahead of the kernel's own by a second socket that
+// writes them with our port id and sequence number.
+TEST_CASE("a dump reply flagged NLM_F_DUMP_INTR ends the exchange with dump_interrupted", "[host]") {
+  Socket socket = open_generic();
+  Socket injector = open_generic();
+  const uint32_t sequence = socket.next_sequence();
+  const uint16_t multi_interrupted = flag_multi | flag_dump_interrupted;
+  unicast(injector, socket.port_id(),
+          wire::cat({wire::aligned(wire::genl_message(0x10, 1, wire::attr(1, wire::u16(0x10)), multi_interrupted,
+                                                      sequence, socket.port_id())),
+                     wire::message(message_type_done, wire::u32(0), flag_multi, sequence, socket.port_id())}));
+  uint8_t request[64];
+  RequestBuilder builder(MutableByteView(request, sizeof request));
+  builder.begin(genl_controller_id, flag_request | flag_dump, sequence);
+  builder.put_genl_header(ctrl::cmd_getfamily, 1);
+  auto built = builder.finish();
+  REQUIRE(built);
+  size_t replies = 0;
+  auto done = exchange(socket, *built, scratch_view(), "CTRL_CMD_GETFAMILY dump", [&](const Message&) -> Result<void> {
+    ++replies;
+    return {};
+  });
+  REQUIRE_FALSE(done);
+  CHECK(done.error().code() == ErrorCode::dump_interrupted);
+  CHECK(std::string(done.error().message()).find("ask again") != std::string::npos);
+  CHECK(replies == 1);
+}
