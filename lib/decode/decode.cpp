@@ -247,11 +247,11 @@ PSAMPLE_INLINE detail::SampleScan detail::SampleWriter::scan(PacketView& view, c
   case N:                                                                          \
     if (!read_attribute<N>(values, present, base, payload, width)) goto bad_width; \
     break;
-#define PSAMPLE_READ8(N)                                                                              \
-  PSAMPLE_READ(N)                                                                                     \
-  PSAMPLE_READ(N + 1)                                                                                 \
-  PSAMPLE_READ(N + 2) PSAMPLE_READ(N + 3) PSAMPLE_READ(N + 4) PSAMPLE_READ(N + 5) PSAMPLE_READ(N + 6) \
-      PSAMPLE_READ(N + 7)
+#define PSAMPLE_READ8(N) \
+  PSAMPLE_READ(N)        \
+  PSAMPLE_READ(N + 1)    \
+  PSAMPLE_READ(N + 2)    \
+  PSAMPLE_READ(N + 3) PSAMPLE_READ(N + 4) PSAMPLE_READ(N + 5) PSAMPLE_READ(N + 6) PSAMPLE_READ(N + 7)
       PSAMPLE_READ8(0)
       PSAMPLE_READ8(8)
       PSAMPLE_READ8(16)
