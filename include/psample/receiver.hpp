@@ -48,6 +48,15 @@ struct ReceiverOptions {
   // (about a page per slot used, for samples below 4 KiB). 1: one recvfrom
   // per datagram always, and a 64 KiB buffer.
   size_t datagrams_per_syscall = 16;
+  // Interrupt moderation. When a receive() call took what was queued and
+  // samples were flowing, the next call first sleeps this long, so the
+  // samples that arrive meanwhile are taken by one recvmmsg instead of one
+  // wakeup and syscall each. Costs up to this much latency per sample, and
+  // a queue of up to this long's worth of samples (1 ms at 100,000 samples/s
+  // is about 100 KiB of socket buffer). 0 (or datagrams_per_syscall 1): read
+  // each datagram as it comes. 0 to 100,000 us; calls with a zero timeout
+  // (an event loop's poll) never sleep.
+  std::chrono::microseconds coalesce{1000};
   // The largest datagram to take, in bytes: each slot's size (8,192 to
   // max_sample_datagram). A longer datagram is skipped and counted in
   // truncated, so only lower it when samples are known to be short (tc
@@ -148,10 +157,11 @@ class PSAMPLE_API Receiver {
   // Waits up to `timeout` (negative: forever; 0: not at all) for the first
   // datagram, then takes what else is queued without waiting, calling
   // `on_sample` for each sample (the view is valid during the call only).
-  // While samples come one at a time it returns after each (one recvfrom per
-  // sample; the next call takes the next one at once); when a queue builds
-  // up it takes up to datagrams_per_syscall per recvmmsg, and at most
-  // max_batch datagrams per call. So it may return with datagrams still
+  // If the call before it delivered samples and emptied the queue, it first
+  // sleeps `coalesce` (so it may wait up to timeout + coalesce). It takes up
+  // to datagrams_per_syscall per recvmmsg, and at most max_batch datagrams
+  // per call; with coalesce 0, while samples come one at a time it returns
+  // after each (one recvfrom per sample). So it may return with datagrams still
   // queued: call it again (with epoll, edge-triggered users call it with a
   // zero timeout until it returns 0). Returns how many samples were
   // delivered: 0 when nothing deliverable arrived in time. Bad input is

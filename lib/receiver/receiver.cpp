@@ -29,6 +29,10 @@ Result<void> check_options(const ReceiverOptions& options) noexcept {
     return Error(ErrorCode::invalid_argument, 0, "datagram_bytes must be 8192-%zu, got %zu", max_sample_datagram,
                  options.datagram_bytes);
   }
+  if (options.coalesce.count() < 0 || options.coalesce.count() > 100000) {
+    return Error(ErrorCode::invalid_argument, 0, "coalesce must be 0-100000 us, got %lld us",
+                 static_cast<long long>(options.coalesce.count()));
+  }
   return {};
 }
 

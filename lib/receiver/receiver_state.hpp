@@ -32,6 +32,7 @@ struct PSAMPLE_LOCAL Receiver::State {
   std::chrono::milliseconds socket_timeout{0};  // SO_RCVTIMEO in effect (0: never set, waits forever)
   bool batching = false;                        // batch mode (recvmmsg) rather than single (recvfrom); see receive()
   unsigned singles = 0;                         // receives in single mode, for the probe every 16
+  bool pause_next = false;                      // the last call delivered and emptied the queue: coalesce first
   ReceiverStats stats;
   detail::SequenceTracker sequences;
   // Group ids we are members of (0: none). A detached Receiver joins
@@ -55,6 +56,7 @@ struct PSAMPLE_LOCAL Receiver::State {
   Result<size_t> receive(SampleHandler& on_sample, const GroupHandler* on_group,
                          std::chrono::milliseconds timeout) noexcept;
   bool wait_if_nonblocking(std::chrono::milliseconds timeout) noexcept;
+  static bool sleep_for(std::chrono::microseconds pause) noexcept;
 };
 
 }  // namespace psample

@@ -260,6 +260,64 @@ TEST_CASE("the receive loop drains a backlog, waits, and polls a non-blocking fd
   }
 }
 
+// Coalescing: a call that delivered samples and emptied the queue makes the
+// next waiting call sleep `coalesce` first, so what arrives meanwhile comes
+// back from one call (one recvmmsg) rather than one call per sample.
+TEST_CASE("coalesce: the call after a delivering one gathers what arrives while it sleeps", "[host][receive-loop]") {
+  const auto coalesce = GENERATE(std::chrono::microseconds(0), std::chrono::microseconds(100000));
+  INFO("coalesce " << coalesce.count() << " us");
+  Socket sender = open_generic();
+  Socket socket = open_generic();
+  const uint32_t port = socket.port_id();
+  ReceiverOptions options;
+  options.accept_userspace = true;
+  options.coalesce = coalesce;
+  auto receiver = Receiver::adopt(std::move(socket), wire::test_family_id, options);
+  REQUIRE(receiver);
+  uint32_t last_seq = 0;
+  const auto on_sample = [&](const PacketView& p) {
+    CHECK(p.group_seq() == last_seq + 1);
+    last_seq = p.group_seq();
+  };
+  unicast(sender, port, sample_datagram(1));
+  auto first = receiver->receive(on_sample, std::chrono::milliseconds(1000));
+  REQUIRE(first);
+  REQUIRE(*first == 1);
+
+  SECTION("four samples sent 10 ms later") {
+    std::thread later([&] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      for (uint32_t seq = 2; seq <= 5; ++seq) unicast(sender, port, sample_datagram(seq));
+    });
+    auto got = receiver->receive(on_sample, std::chrono::milliseconds(1000));
+    later.join();
+    REQUIRE(got);
+    // Without coalescing the call returns after the first to arrive.
+    CHECK(*got == (coalesce.count() > 0 ? 4u : 1u));
+    CHECK(receiver->stats().samples == 1 + *got);
+  }
+  SECTION("a zero-timeout call (an event loop's) never sleeps") {
+    const auto start = std::chrono::steady_clock::now();
+    auto got = receiver->receive(on_sample, std::chrono::milliseconds(0));
+    const auto took = std::chrono::steady_clock::now() - start;
+    REQUIRE(got);
+    CHECK(*got == 0);
+    CHECK(took < std::chrono::milliseconds(50));  // well below the 100 ms pause
+  }
+}
+
+TEST_CASE("coalesce outside 0..100000 us is refused", "[host]") {
+  for (auto pause : {std::chrono::microseconds(-1), std::chrono::microseconds(100001)}) {
+    ReceiverOptions options;
+    options.coalesce = pause;
+    auto receiver = Receiver::adopt(open_generic(), wire::test_family_id, options);
+    REQUIRE_FALSE(receiver);
+    CHECK(receiver.error().code() == ErrorCode::invalid_argument);
+    CHECK(std::string(receiver.error().message()) ==
+          "coalesce must be 0-100000 us, got " + std::to_string(pause.count()) + " us");
+  }
+}
+
 TEST_CASE("adopt() refuses a closed socket", "[host]") {
   auto receiver = Receiver::adopt(Socket(), wire::test_family_id);
   REQUIRE_FALSE(receiver);

@@ -4,7 +4,34 @@
 
 namespace dump {
 
-LineWriter& LineWriter::bytes(const char* s, size_t n) {
+namespace {
+// "00" to "99", two characters per value: decimal output two digits at a time.
+struct DigitPairs {
+  char text[200];
+  constexpr DigitPairs() : text() {
+    for (int i = 0; i < 100; ++i) {
+      text[2 * i] = static_cast<char>('0' + i / 10);
+      text[2 * i + 1] = static_cast<char>('0' + i % 10);
+    }
+  }
+};
+constexpr DigitPairs digit_pairs;
+
+// Each byte's two lower-case hex digits.
+struct HexPairs {
+  char text[512];
+  constexpr HexPairs() : text() {
+    const char digits[] = "0123456789abcdef";
+    for (int i = 0; i < 256; ++i) {
+      text[2 * i] = digits[i >> 4];
+      text[2 * i + 1] = digits[i & 15];
+    }
+  }
+};
+constexpr HexPairs hex_pairs;
+}  // namespace
+
+LineWriter& LineWriter::long_bytes(const char* s, size_t n) {
   while (n > 0) {
     room(n < sizeof buffer_ ? n : sizeof buffer_);
     const size_t chunk = n < sizeof buffer_ - used_ ? n : sizeof buffer_ - used_;
@@ -27,28 +54,32 @@ LineWriter& LineWriter::i64(int64_t value) {
 }
 
 LineWriter& LineWriter::zero_padded(uint64_t value, int width) {
-  char digits[24];
-  int n = 0;
-  do {
-    digits[n++] = static_cast<char>('0' + value % 10);
-    value /= 10;
-  } while (value != 0);
-  while (n < width && n < 20) digits[n++] = '0';
-  room(static_cast<size_t>(n));
-  while (n > 0) buffer_[used_++] = digits[--n];
-  return *this;
+  char digits[24];  // filled from the end
+  char* first = digits + sizeof digits;
+  while (value >= 100) {
+    first -= 2;
+    std::memcpy(first, digit_pairs.text + 2 * (value % 100), 2);
+    value /= 100;
+  }
+  if (value >= 10) {
+    first -= 2;
+    std::memcpy(first, digit_pairs.text + 2 * value, 2);
+  } else {
+    *--first = static_cast<char>('0' + value);
+  }
+  const int limit = width < 20 ? width : 20;
+  while (digits + sizeof digits - first < limit) *--first = '0';
+  return bytes(first, static_cast<size_t>(digits + sizeof digits - first));
 }
 
 LineWriter& LineWriter::hex(psample::ByteView data) {
-  static const char digits[] = "0123456789abcdef";
   for (size_t i = 0; i < data.size();) {
     room(2);
     const size_t pairs = (sizeof buffer_ - used_) / 2;
     const size_t end = data.size() - i < pairs ? data.size() : i + pairs;
-    for (; i < end; ++i) {
-      buffer_[used_++] = digits[data[i] >> 4];
-      buffer_[used_++] = digits[data[i] & 15];
-    }
+    char* out = buffer_ + used_;
+    for (; i < end; ++i, out += 2) std::memcpy(out, hex_pairs.text + 2 * data[i], 2);
+    used_ = static_cast<size_t>(out - buffer_);
   }
   return *this;
 }

@@ -19,8 +19,14 @@ class LineWriter {
   LineWriter& operator=(const LineWriter&) = delete;
   ~LineWriter() { flush(); }
 
+  // Inline, so a literal's length and copy are worked out at compile time.
   LineWriter& str(const char* s) { return bytes(s, std::strlen(s)); }
-  LineWriter& bytes(const char* s, size_t n);
+  LineWriter& bytes(const char* s, size_t n) {
+    if (n > sizeof buffer_ - used_) return long_bytes(s, n);
+    std::memcpy(buffer_ + used_, s, n);
+    used_ += n;
+    return *this;
+  }
   LineWriter& ch(char c) {
     room(1);
     buffer_[used_++] = c;
@@ -49,6 +55,7 @@ class LineWriter {
   void room(size_t n) {
     if (used_ + n > sizeof buffer_) flush();
   }
+  LineWriter& long_bytes(const char* s, size_t n);
 
   FILE* out_;
   size_t used_ = 0;
