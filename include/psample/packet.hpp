@@ -14,16 +14,18 @@ namespace psample {
 
 // A sample that owns its bytes: same accessors as PacketView. Up to
 // inline_capacity bytes of bytes attributes (data, cookie, tunnel key, ...)
-// are stored inline (no allocation); larger samples take one heap allocation.
+// are stored inline (no allocation); larger samples take one malloc. If that
+// fails, the Packet keeps every number field, holds no bytes attributes, and
+// complete() is false.
 class PSAMPLE_API Packet : public SampleFields {
  public:
   static constexpr size_t inline_capacity = 256;
 
   Packet() noexcept = default;
-  explicit Packet(const PacketView& view);
-  Packet(const Packet& other);
+  explicit Packet(const PacketView& view) noexcept;
+  Packet(const Packet& other) noexcept;
   Packet(Packet&& other) noexcept;
-  Packet& operator=(const Packet& other);
+  Packet& operator=(const Packet& other) noexcept;
   Packet& operator=(Packet&& other) noexcept;
   ~Packet();
 
@@ -40,15 +42,19 @@ class PSAMPLE_API Packet : public SampleFields {
   ByteView tunnel_attributes() const noexcept { return bytes(attr::tunnel); }
   // True when the bytes live on the heap rather than inline.
   bool uses_heap() const noexcept { return heap_ != nullptr; }
+  // False when the bytes attributes were dropped because memory ran out.
+  bool complete() const noexcept { return complete_; }
 
  private:
   const uint8_t* storage() const noexcept { return heap_ != nullptr ? heap_ : inline_; }
-  PSAMPLE_LOCAL void copy_from(const Packet& other);
+  PSAMPLE_LOCAL void copy_from(const Packet& other) noexcept;
+  PSAMPLE_LOCAL void drop_bytes() noexcept;
   PSAMPLE_LOCAL void move_from(Packet& other) noexcept;
   PSAMPLE_LOCAL void release() noexcept;
 
   size_t size_ = 0;
   uint8_t* heap_ = nullptr;
+  bool complete_ = true;
   uint8_t inline_[inline_capacity];
 };
 

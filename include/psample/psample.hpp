@@ -7,6 +7,7 @@
 #include "psample/group_filter.hpp"
 #include "psample/group_info.hpp"
 #include "psample/group_list.hpp"
+#include "psample/heap.hpp"
 #include "psample/netlink/attribute.hpp"
 #include "psample/netlink/exchange.hpp"
 #include "psample/netlink/genl_controller.hpp"

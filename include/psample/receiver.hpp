@@ -6,11 +6,11 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
-#include <vector>
 
 #include "psample/bytes.hpp"
 #include "psample/export.hpp"
 #include "psample/function_ref.hpp"
+#include "psample/group_filter.hpp"
 #include "psample/group_info.hpp"
 #include "psample/netlink/genl_controller.hpp"
 #include "psample/netlink/socket.hpp"
@@ -63,9 +63,10 @@ struct ReceiverOptions {
   // `sample trunc`, a driver's truncation): 8,192 holds a sample with about
   // 8 KB of DATA. The default never loses a jumbo sample.
   size_t datagram_bytes = max_sample_datagram;
-  // Deliver only these sample groups (empty: all). Filtered in the kernel by
-  // a cBPF socket filter, so other groups never fill the socket buffer.
-  std::vector<uint32_t> groups;
+  // Deliver only these sample groups (empty: all; at most max_filter_groups).
+  // Filtered in the kernel by a cBPF socket filter, so other groups never
+  // fill the socket buffer.
+  GroupList groups;
   // Watch nlctrl's "notify" group: when the psample module is unloaded and
   // loaded again (memberships are dropped, ids may change), re-resolve the
   // family and rejoin its groups, without the caller reopening anything.
@@ -139,7 +140,8 @@ class PSAMPLE_API Receiver {
   // A Receiver without a socket, for feeding it datagrams from elsewhere
   // (replay, tests, benchmarks) through process(). `family_id` plays the role
   // of the resolved psample family id.
-  static Receiver detached(uint16_t family_id, const ReceiverOptions& options = {});
+  // Errors: invalid_argument (options open() rejects), system (out of memory).
+  static Result<Receiver> detached(uint16_t family_id, const ReceiverOptions& options = {}) noexcept;
 
   // A Receiver reading a socket you opened and set up yourself (joined, or
   // addressed by a user-space producer's unicast): no family resolution, no
@@ -187,12 +189,16 @@ class PSAMPLE_API Receiver {
   // Counters. Reads /proc/net/netlink for kernel_drops.
   ReceiverStats stats() const noexcept;
 
-  // Samples and estimated losses per tracked group, in order of first appearance.
-  std::vector<GroupCounters> group_counters() const;
+  // Samples and estimated losses per tracked group, in order of first
+  // appearance, into `counters` (the first `capacity`). Returns how many
+  // groups are tracked (at most max_tracked_groups).
+  size_t group_counters(GroupCounters* counters, size_t capacity) const noexcept;
 
-  // The groups the kernel knows now (a GET_GROUP dump over a separate socket,
-  // into a 16 KiB buffer this Receiver allocates on the first call and keeps).
-  Result<std::vector<GroupInfo>> groups() const noexcept;
+  // The groups the kernel knows now, as list_groups() gives them (a
+  // GET_GROUP dump over a separate socket, into a 16 KiB buffer this
+  // Receiver allocates on the first call and keeps). Returns how many groups
+  // the kernel has; the first `capacity` are in `groups`.
+  Result<size_t> groups(GroupInfo* groups, size_t capacity) const noexcept;
 
   // The socket's fd, for poll/epoll (-1 when detached).
   int fd() const noexcept;
@@ -202,13 +208,18 @@ class PSAMPLE_API Receiver {
 
  private:
   struct State;
-  PSAMPLE_LOCAL explicit Receiver(std::unique_ptr<State> state) noexcept;
+  // A State lives in memory from malloc (see psample/heap.hpp).
+  struct PSAMPLE_LOCAL StateDeleter {
+    void operator()(State* state) const noexcept;
+  };
+  using StatePtr = std::unique_ptr<State, StateDeleter>;
+  PSAMPLE_LOCAL explicit Receiver(StatePtr state) noexcept;
   // The overloads above in one place each; `on_group` may be null.
   Result<size_t> receive_with(SampleHandler on_sample, const GroupHandler* on_group,
                               std::chrono::milliseconds timeout) noexcept;
   size_t process_with(ByteView datagram, uint32_t sender_port, SampleHandler on_sample,
                       const GroupHandler* on_group) noexcept;
-  std::unique_ptr<State> state_;
+  StatePtr state_;
 };
 
 }  // namespace psample

@@ -25,8 +25,10 @@ inline size_t data_offset(size_t slots) noexcept { return (slots * header_bytes 
 
 }  // namespace
 
-DatagramBatch::DatagramBatch(size_t slots, size_t slot_bytes)
-    : storage_(new uint8_t[data_offset(slots) + slots * slot_bytes]), slots_(slots), slot_bytes_(slot_bytes) {
+DatagramBatch::DatagramBatch(size_t slots, size_t slot_bytes) noexcept
+    : storage_(allocate_bytes(data_offset(slots) + slots * slot_bytes)), slot_bytes_(slot_bytes) {
+  if (!storage_) return;
+  slots_ = slots;
   data_ = storage_.get() + data_offset(slots);
   mmsghdr* m = messages(storage_.get());
   iovec* v = vectors(storage_.get(), slots);

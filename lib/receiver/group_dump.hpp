@@ -3,10 +3,8 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <memory>
-#include <vector>
-
 #include "psample/group_info.hpp"
+#include "psample/heap.hpp"
 #include "psample/result.hpp"
 
 namespace psample::detail {
@@ -17,7 +15,9 @@ constexpr size_t group_dump_buffer_bytes = 16384;
 
 // The dump of family `family_id` (0: resolve "psample" first) over a socket of
 // its own, receiving into `buffer` (group_dump_buffer_bytes; allocated when
-// null, so a caller that keeps it allocates once). In group_list.cpp.
-Result<std::vector<GroupInfo>> dump_groups(uint16_t family_id, std::unique_ptr<uint8_t[]>& buffer) noexcept;
+// null, so a caller that keeps it allocates once), as list_groups() says.
+// In group_list.cpp.
+Result<size_t> dump_groups(uint16_t family_id, MallocArray<uint8_t>& buffer, GroupInfo* groups,
+                           size_t capacity) noexcept;
 
 }  // namespace psample::detail

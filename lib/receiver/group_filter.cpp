@@ -16,18 +16,21 @@ FilterInstruction jump(uint16_t code, uint32_t k, size_t jt, size_t jf) {
 }
 }  // namespace
 
-Result<std::vector<FilterInstruction>> build_group_filter(uint16_t family_id, const std::vector<uint32_t>& groups) {
-  if (groups.empty() || groups.size() > max_filter_groups) {
-    return Error(ErrorCode::invalid_argument, 0, "a group filter lists 1 to %zu groups, got %zu", max_filter_groups,
-                 groups.size());
+Result<size_t> build_group_filter(uint16_t family_id, const GroupList& groups, FilterInstruction* program,
+                                  size_t capacity) noexcept {
+  if (groups.empty() || groups.overflowed()) {
+    return Error(ErrorCode::invalid_argument, 0, "a group filter lists 1 to %zu groups, got %s", max_filter_groups,
+                 groups.empty() ? "none" : "more");
   }
   const size_t n = groups.size();
+  if (capacity < group_filter_length(n)) {
+    return Error(ErrorCode::buffer_too_small, 0, "a filter for %zu groups takes %zu instructions, got room for %zu", n,
+                 group_filter_length(n), capacity);
+  }
   // Instruction indexes: 0-9 are the fixed prologue, 10..10+n-1 the group
   // comparisons, then reject (10+n) and accept (11+n).
   const size_t accept = 11 + n;
   const auto to_accept = [&](size_t from) { return accept - from - 1; };
-  // Sized once and filled by index: the program's length is known.
-  std::vector<FilterInstruction> program(accept + 1);
   // 0-1: another family's message (or a control message): accept.
   program[0] = statement(BPF_LD | BPF_H | BPF_ABS, 4);  // nlmsg_type
   program[1] = jump(BPF_JMP | BPF_JEQ | BPF_K, ntohs(family_id), 0, to_accept(1));
@@ -47,7 +50,7 @@ Result<std::vector<FilterInstruction>> build_group_filter(uint16_t family_id, co
   }
   program[accept - 1] = statement(BPF_RET | BPF_K, 0);        // reject
   program[accept] = statement(BPF_RET | BPF_K, 0xffffffffu);  // accept the whole message
-  return program;
+  return accept + 1;
 }
 
 }  // namespace psample

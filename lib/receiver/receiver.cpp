@@ -5,6 +5,10 @@
 
 #include <linux/netlink.h>
 
+#include <cerrno>
+#include <cstdlib>
+#include <new>
+
 #include "psample/group_list.hpp"
 #include "receiver/group_dump.hpp"
 #include "receiver/psample_family.hpp"
@@ -12,7 +16,23 @@
 
 namespace psample {
 
-Receiver::Receiver(std::unique_ptr<State> state) noexcept : state_(std::move(state)) {}
+Receiver::State* Receiver::State::create(const ReceiverOptions& options, size_t slots) noexcept {
+  void* memory = std::malloc(sizeof(State));
+  if (memory == nullptr) return nullptr;
+  State* state = new (memory) State(options, slots);
+  if (state->batch.slots() != slots) {  // the receive buffer could not be allocated
+    StateDeleter()(state);
+    return nullptr;
+  }
+  return state;
+}
+
+void Receiver::StateDeleter::operator()(State* state) const noexcept {
+  state->~State();
+  std::free(state);
+}
+
+Receiver::Receiver(StatePtr state) noexcept : state_(std::move(state)) {}
 Receiver::Receiver(Receiver&&) noexcept = default;
 Receiver& Receiver::operator=(Receiver&&) noexcept = default;
 Receiver::~Receiver() = default;
@@ -29,11 +49,19 @@ Result<void> check_options(const ReceiverOptions& options) noexcept {
     return Error(ErrorCode::invalid_argument, 0, "datagram_bytes must be 8192-%zu, got %zu", max_sample_datagram,
                  options.datagram_bytes);
   }
+  if (options.groups.overflowed()) {
+    return Error(ErrorCode::invalid_argument, 0, "groups lists more than %zu groups", max_filter_groups);
+  }
   if (options.coalesce.count() < 0 || options.coalesce.count() > 100000) {
     return Error(ErrorCode::invalid_argument, 0, "coalesce must be 0-100000 us, got %lld us",
                  static_cast<long long>(options.coalesce.count()));
   }
   return {};
+}
+
+Error out_of_memory(const ReceiverOptions& options, size_t slots) noexcept {
+  return Error(ErrorCode::system, ENOMEM, "out of memory for a Receiver with %zu slots of %zu bytes", slots,
+               options.datagram_bytes);
 }
 
 }  // namespace
@@ -43,7 +71,8 @@ Result<Receiver> Receiver::open(const ReceiverOptions& options) noexcept {
   auto socket = netlink::Socket::open(NETLINK_GENERIC);
   if (!socket) return socket.error();
 
-  std::unique_ptr<State> state(new State(options, options.datagrams_per_syscall));
+  StatePtr state(State::create(options, options.datagrams_per_syscall));
+  if (!state) return out_of_memory(options, options.datagrams_per_syscall);
   state->socket = std::move(*socket);
   netlink::Socket& s = state->socket;
 
@@ -79,7 +108,8 @@ Result<Receiver> Receiver::open(const ReceiverOptions& options) noexcept {
 Result<Receiver> Receiver::adopt(netlink::Socket socket, uint16_t family_id, const ReceiverOptions& options) noexcept {
   if (auto valid = check_options(options); !valid) return valid.error();
   if (!socket.is_open()) return Error(ErrorCode::invalid_argument, 0, "adopt() needs an open socket");
-  std::unique_ptr<State> state(new State(options, options.datagrams_per_syscall));
+  StatePtr state(State::create(options, options.datagrams_per_syscall));
+  if (!state) return out_of_memory(options, options.datagrams_per_syscall);
   state->socket = std::move(socket);
   state->family.id = family_id;
   auto size = state->socket.receive_buffer();
@@ -88,8 +118,10 @@ Result<Receiver> Receiver::adopt(netlink::Socket socket, uint16_t family_id, con
   return Receiver(std::move(state));
 }
 
-Receiver Receiver::detached(uint16_t family_id, const ReceiverOptions& options) {
-  std::unique_ptr<State> state(new State(options, 0));
+Result<Receiver> Receiver::detached(uint16_t family_id, const ReceiverOptions& options) noexcept {
+  if (auto valid = check_options(options); !valid) return valid.error();
+  StatePtr state(State::create(options, 0));
+  if (!state) return out_of_memory(options, 0);
   state->family.id = family_id;
   return Receiver(std::move(state));
 }
@@ -112,10 +144,12 @@ ReceiverStats Receiver::stats() const noexcept {
   return stats;
 }
 
-std::vector<GroupCounters> Receiver::group_counters() const { return state_->sequences.groups(); }
+size_t Receiver::group_counters(GroupCounters* counters, size_t capacity) const noexcept {
+  return state_->sequences.groups(counters, capacity);
+}
 
-Result<std::vector<GroupInfo>> Receiver::groups() const noexcept {
-  return detail::dump_groups(state_->family.id, state_->dump_buffer);
+Result<size_t> Receiver::groups(GroupInfo* groups, size_t capacity) const noexcept {
+  return detail::dump_groups(state_->family.id, state_->dump_buffer, groups, capacity);
 }
 
 int Receiver::fd() const noexcept { return state_->socket.fd(); }

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <memory>
 
+#include "psample/heap.hpp"
 #include "psample/netlink/datagram_batch.hpp"
 #include "psample/netlink/genl_controller.hpp"
 #include "psample/netlink/message.hpp"
@@ -22,7 +23,10 @@ namespace psample {
 
 struct PSAMPLE_LOCAL Receiver::State {
   // `slots`: datagrams per recvmmsg (0 for a detached Receiver, which receives nothing).
-  State(const ReceiverOptions& chosen, size_t slots) : options(chosen), batch(slots, chosen.datagram_bytes) {}
+  State(const ReceiverOptions& chosen, size_t slots) noexcept : options(chosen), batch(slots, chosen.datagram_bytes) {}
+  // A State in memory from malloc, with its `slots` allocated; null when
+  // memory ran out. Receiver::StateDeleter destroys it.
+  static State* create(const ReceiverOptions& options, size_t slots) noexcept;
 
   ReceiverOptions options;
   netlink::Socket socket;
@@ -39,7 +43,7 @@ struct PSAMPLE_LOCAL Receiver::State {
   // nothing but keeps the same books, so its reload handling can be tested.
   uint32_t joined_packets = 0;
   uint32_t joined_config = 0;
-  std::unique_ptr<uint8_t[]> dump_buffer;  // groups()' GET_GROUP replies, allocated on first use
+  MallocArray<uint8_t> dump_buffer;  // groups()' GET_GROUP replies, allocated on first use
 
   Result<void> subscribe(bool force) noexcept;
   void on_controller_message(const netlink::Message& message) noexcept;

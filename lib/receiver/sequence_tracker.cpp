@@ -1,8 +1,6 @@
 // psample-cpp layer 3: per-group GROUP_SEQ loss estimation.
 #include "receiver/sequence_tracker.hpp"
 
-#include <new>
-
 namespace psample::detail {
 
 namespace {
@@ -16,7 +14,7 @@ size_t slot_of(uint32_t group, size_t capacity) noexcept {
 
 bool SequenceTracker::grow() noexcept {
   const size_t capacity = capacity_ == 0 ? 8 : capacity_ * 2;
-  std::unique_ptr<Entry[]> table(new (std::nothrow) Entry[capacity]);
+  MallocArray<Entry> table = allocate_array<Entry>(capacity);
   if (!table) return false;
   for (size_t i = 0; i < capacity_; ++i) {
     if (!table_[i].used) continue;
@@ -110,11 +108,10 @@ SequenceTracker::Change SequenceTracker::observe(uint32_t group, uint32_t seq) n
   return change;
 }
 
-std::vector<GroupCounters> SequenceTracker::groups() const {
-  std::vector<GroupCounters> result(used_);
-  for (size_t i = 0; i < capacity_; ++i)
-    if (table_[i].used) result[table_[i].order] = table_[i].counters;  // orders are 0..used_-1
-  return result;
+size_t SequenceTracker::groups(GroupCounters* out, size_t capacity) const noexcept {
+  for (size_t i = 0; i < capacity_; ++i)  // orders are 0..used_-1
+    if (table_[i].used && table_[i].order < capacity) out[table_[i].order] = table_[i].counters;
+  return used_;
 }
 
 }  // namespace psample::detail

@@ -3,9 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <memory>
-#include <vector>
-
+#include "psample/heap.hpp"
 #include "psample/receiver.hpp"
 
 namespace psample::detail {
@@ -33,8 +31,9 @@ class SequenceTracker {
 
   // Records a sample of `group` with GROUP_SEQ `seq`.
   Change observe(uint32_t group, uint32_t seq) noexcept;
-  // The tracked groups, in order of first appearance.
-  std::vector<GroupCounters> groups() const;
+  // The tracked groups, in order of first appearance, into `out` (the first
+  // `capacity` of them). Returns how many are tracked.
+  size_t groups(GroupCounters* out, size_t capacity) const noexcept;
 
  private:
   struct Entry {
@@ -49,7 +48,7 @@ class SequenceTracker {
   Entry* lookup(uint32_t group) noexcept;
   bool grow() noexcept;
 
-  std::unique_ptr<Entry[]> table_;
+  MallocArray<Entry> table_;
   size_t capacity_ = 0;  // a power of two
   size_t used_ = 0;
   Entry* recent_ = nullptr;  // the last group's entry

@@ -1,8 +1,10 @@
 // psample-cpp layer 3: joining psample's groups, and following the module
 // through unload and reload (nlctrl notifications).
+#include <cerrno>
 #include <cstring>
 
 #include "psample/group_filter.hpp"
+#include "psample/heap.hpp"
 #include "receiver/receiver_state.hpp"
 
 namespace psample {
@@ -29,9 +31,12 @@ Result<void> join(netlink::Socket& socket, uint32_t id, const char* group_name) 
 Result<void> Receiver::State::subscribe(bool force) noexcept {
   const bool attached = socket.is_open();
   if (attached && !options.groups.empty()) {
-    auto program = build_group_filter(family.id, options.groups);
-    if (!program) return program.error();
-    if (auto r = socket.attach_filter(program->data(), program->size()); !r) return r.error();
+    const size_t length = group_filter_length(options.groups.size());
+    MallocArray<FilterInstruction> program = allocate_array<FilterInstruction>(length);  // off the stack
+    if (!program) return Error(ErrorCode::system, ENOMEM, "out of memory for a %zu-instruction group filter", length);
+    auto built = build_group_filter(family.id, options.groups, program.get(), length);
+    if (!built) return built.error();
+    if (auto r = socket.attach_filter(program.get(), *built); !r) return r.error();
   }
   const auto packets = family.find_group(packets_group_name);
   if (force || !packets || *packets != joined_packets) {

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "psample/psample.hpp"
+#include "support/receivers.hpp"
 
 #if PSAMPLE_BENCH_WITH_LIBMNL
 #include <libmnl/libmnl.h>
@@ -158,7 +159,7 @@ uint64_t run_packet_copy(const Corpus& c) {
 }
 
 uint64_t run_receiver(const Corpus& c) {
-  static psample::Receiver receiver = psample::Receiver::detached(0x1c);
+  static psample::Receiver receiver = support::detached_receiver(0x1c);
   uint64_t sum = 0;
   auto handler = [&](const psample::PacketView& p) {
     escape(p);

@@ -11,6 +11,7 @@
 
 #include "psample/psample.hpp"
 #include "support/psample_wire.hpp"
+#include "support/receivers.hpp"
 
 namespace {
 
@@ -25,7 +26,7 @@ void run(const char* what, uint32_t groups_modulo) {
     spec.data = wire::filled(64);
     messages.push_back(wire::aligned(wire::kernel_sample(spec)));
   }
-  psample::Receiver receiver = psample::Receiver::detached(wire::test_family_id);
+  psample::Receiver receiver = support::detached_receiver(wire::test_family_id);
   unsigned long long sum = 0;
   auto handler = [&](const psample::PacketView& p) { sum += p.group(); };
   const size_t heap_before = mallinfo2().uordblks;
@@ -35,7 +36,7 @@ void run(const char* what, uint32_t groups_modulo) {
   const long heap_growth = long(mallinfo2().uordblks) - long(heap_before);
   const psample::ReceiverStats s = receiver.stats();
   std::printf("%-28s %8.1f ns/sample  heap +%ld bytes  tracked %zu  untracked_samples %llu  lost %llu\n", what,
-              seconds * 1e9 / count, heap_growth, receiver.group_counters().size(),
+              seconds * 1e9 / count, heap_growth, support::group_counters(receiver).size(),
               (unsigned long long)s.untracked_samples, (unsigned long long)s.lost);
   if (sum == 1) std::puts("");  // keeps the handler's work
 }

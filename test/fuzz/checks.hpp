@@ -14,6 +14,7 @@
 
 #include "capture_reader.hpp"
 #include "psample/psample.hpp"
+#include "support/receivers.hpp"
 
 #define FUZZ_CHECK(condition)                                                                    \
   do {                                                                                           \
@@ -247,7 +248,7 @@ inline void check_datagram(const uint8_t* data, size_t size) {
     }
   }
   for (uint32_t sender : {0u, 7u}) {
-    Receiver receiver = Receiver::detached(0x1c);
+    Receiver receiver = support::detached_receiver(0x1c);
     size_t delivered = 0;
     receiver.process(
         ByteView(data, size), sender,

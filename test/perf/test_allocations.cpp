@@ -1,31 +1,63 @@
-// Heap allocations on the hot paths, counted with replaced global operator
-// new/delete (this test binary only): zero per sample for decode() and the
-// Receiver loop, at most one per Packet (none up to Packet::inline_capacity).
+// Heap allocations on the hot paths, counted at malloc (this test binary
+// only; the library allocates with malloc, never operator new): zero per
+// sample for decode() and the Receiver loop, at most one per Packet (none up
+// to Packet::inline_capacity). Under AddressSanitizer its allocator hooks
+// count; otherwise this binary's own malloc, which can also be told to fail.
 #define CATCH_CONFIG_MAIN
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <cerrno>
 #include <cstdlib>
-#include <new>
+#include <string>
 #include <vector>
 
 #include "psample/psample.hpp"
 #include "support/psample_wire.hpp"
+#include "support/receivers.hpp"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define PSAMPLE_TEST_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define PSAMPLE_TEST_ASAN 1
+#endif
+#endif
 
 namespace {
 std::atomic<long> allocations{0};
 }
 
-void* operator new(std::size_t size) {
+#ifdef PSAMPLE_TEST_ASAN
+#include <sanitizer/allocator_interface.h>
+namespace {
+void count_malloc(const volatile void*, size_t) { ++allocations; }
+void ignore_free(const volatile void*) {}
+[[maybe_unused]] const int hooks_installed = __sanitizer_install_malloc_and_free_hooks(count_malloc, ignore_free);
+}  // namespace
+#else
+std::atomic<bool> fail_next_malloc{false};
+extern "C" {
+void* __libc_malloc(size_t size);
+void* __libc_calloc(size_t count, size_t size);
+void* __libc_realloc(void* p, size_t size);
+void __libc_free(void* p);
+void* malloc(size_t size) {
   ++allocations;
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
+  if (fail_next_malloc.exchange(false)) return nullptr;
+  return __libc_malloc(size);
 }
-void* operator new[](std::size_t size) { return operator new(size); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+void* calloc(size_t count, size_t size) {
+  ++allocations;
+  return __libc_calloc(count, size);
+}
+void* realloc(void* p, size_t size) {
+  ++allocations;
+  return __libc_realloc(p, size);
+}
+void free(void* p) { __libc_free(p); }
+}
+#endif
 
 namespace {
 // 10,000 kernel-shaped samples in 4 groups, DATA 64-191 bytes, one datagram each.
@@ -57,7 +89,7 @@ TEST_CASE("decode() allocates nothing", "[perf]") {
 
 TEST_CASE("the Receiver delivery loop allocates nothing per sample", "[perf]") {
   const auto messages = corpus();
-  psample::Receiver receiver = psample::Receiver::detached(wire::test_family_id);
+  psample::Receiver receiver = support::detached_receiver(wire::test_family_id);
   size_t delivered = 0;
   auto handler = [&](const psample::PacketView&) { ++delivered; };
   // Warm-up: the first sample of each group creates its sequence counter.
@@ -100,5 +132,35 @@ TEST_CASE("Packet copies allocate only above the inline capacity", "[perf]") {
   psample::Packet kept(*p);
   CHECK(allocations - before == 1);
   CHECK(kept.uses_heap());
+  CHECK(kept.complete());
   CHECK(heap_copies == 0);
 }
+
+#ifndef PSAMPLE_TEST_ASAN
+TEST_CASE("out of memory: a Packet keeps its fields and drops its bytes; a Receiver is an Error", "[perf]") {
+  wire::SampleSpec big;
+  big.data = wire::filled(1500);
+  const auto message = wire::kernel_sample(big);
+  auto p = psample::decode(psample::ByteView(message.data(), message.size()));
+  REQUIRE(p);
+  fail_next_malloc = true;
+  psample::Packet kept(*p);
+  CHECK_FALSE(kept.complete());
+  CHECK_FALSE(kept.uses_heap());
+  CHECK(kept.group() == big.group);
+  CHECK(kept.group_seq() == big.seq);
+  CHECK(kept.orig_size() == big.orig_size);
+  CHECK_FALSE(kept.has_data());
+  CHECK(kept.data().empty());
+  psample::Packet copy(kept);  // an incomplete Packet copies as it is
+  CHECK_FALSE(copy.complete());
+  CHECK(copy.group_seq() == big.seq);
+
+  fail_next_malloc = true;
+  auto receiver = psample::Receiver::detached(wire::test_family_id);
+  REQUIRE_FALSE(receiver);
+  CHECK(receiver.error().code() == psample::ErrorCode::system);
+  CHECK(receiver.error().system_errno() == ENOMEM);
+  CHECK(std::string(receiver.error().message()).find("out of memory") != std::string::npos);
+}
+#endif

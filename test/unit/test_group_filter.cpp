@@ -77,10 +77,19 @@ Bytes sample_of(uint32_t group) {
   return wire::kernel_sample(spec);
 }
 
+// build_group_filter() into a vector of the length it says.
+Result<std::vector<FilterInstruction>> filter_for(uint16_t family_id, const GroupList& groups) {
+  std::vector<FilterInstruction> program(group_filter_length(max_filter_groups));
+  auto length = build_group_filter(family_id, groups, program.data(), program.size());
+  if (!length) return length.error();
+  program.resize(*length);
+  return program;
+}
+
 }  // namespace
 
 TEST_CASE("the group filter keeps exactly the chosen groups", "[bpf]") {
-  auto program = build_group_filter(wire::test_family_id, {7, 70000, 0xfffffffe});
+  auto program = filter_for(wire::test_family_id, {7, 70000, 0xfffffffe});
   REQUIRE(program);
   CHECK(run_filter(*program, sample_of(7)) != 0);
   CHECK(run_filter(*program, sample_of(70000)) != 0);
@@ -91,7 +100,7 @@ TEST_CASE("the group filter keeps exactly the chosen groups", "[bpf]") {
 }
 
 TEST_CASE("the group filter lets everything else through", "[bpf]") {
-  auto program = build_group_filter(wire::test_family_id, {7});
+  auto program = filter_for(wire::test_family_id, {7});
   REQUIRE(program);
   SECTION("another family's message") { CHECK(run_filter(*program, wire::kernel_sample({}, 0x10)) != 0); }
   SECTION("the family id byte-swapped is another family") {
@@ -109,7 +118,7 @@ TEST_CASE("the group filter lets everything else through", "[bpf]") {
 }
 
 TEST_CASE("the group filter finds SAMPLE_GROUP wherever it is", "[bpf]") {
-  auto program = build_group_filter(wire::test_family_id, {42});
+  auto program = filter_for(wire::test_family_id, {42});
   REQUIRE(program);
   const Bytes last =
       wire::genl_message(wire::test_family_id, 0,
@@ -119,11 +128,27 @@ TEST_CASE("the group filter finds SAMPLE_GROUP wherever it is", "[bpf]") {
 }
 
 TEST_CASE("group filter limits", "[bpf]") {
-  CHECK_FALSE(build_group_filter(1, {}));
-  std::vector<uint32_t> many(max_filter_groups + 1, 1);
-  CHECK_FALSE(build_group_filter(1, many));
-  many.pop_back();
-  auto program = build_group_filter(1, many);
+  CHECK_FALSE(filter_for(1, {}));
+  GroupList many;
+  for (size_t i = 0; i < max_filter_groups; ++i) REQUIRE(many.add(uint32_t(i)));
+  auto program = filter_for(wire::test_family_id, many);
   REQUIRE(program);
+  CHECK(program->size() == group_filter_length(max_filter_groups));
   CHECK(program->size() <= BPF_MAXINSNS);
+  CHECK(run_filter(*program, sample_of(max_filter_groups - 1)) != 0);
+  CHECK(run_filter(*program, sample_of(max_filter_groups)) == 0);
+
+  SECTION("one more does not fit: add() says so, and the list is refused") {
+    CHECK_FALSE(many.add(1));
+    CHECK(many.overflowed());
+    CHECK(many.size() == max_filter_groups);
+    CHECK_FALSE(filter_for(1, many));
+  }
+  SECTION("a program buffer too small is refused") {
+    FilterInstruction small[12];
+    auto length = build_group_filter(1, GroupList{5}, small, 12);
+    REQUIRE_FALSE(length);
+    CHECK(length.error().code() == ErrorCode::buffer_too_small);
+    CHECK(build_group_filter(1, GroupList{5}, small, 13));
+  }
 }

@@ -12,6 +12,7 @@
 
 #include "psample/psample.hpp"
 #include "support/psample_wire.hpp"
+#include "support/receivers.hpp"
 
 using namespace psample;
 using wire::Bytes;
@@ -27,7 +28,7 @@ Bytes good(uint32_t seq) {
 
 // Delivers `bad`, then a good sample; returns the Receiver's stats after both.
 ReceiverStats after(const Bytes& bad, uint32_t sender = 0) {
-  Receiver receiver = Receiver::detached(wire::test_family_id);
+  Receiver receiver = support::detached_receiver(wire::test_family_id);
   size_t delivered = 0;
   auto handler = [&](const PacketView&) { ++delivered; };
   receiver.process(view(bad), sender, handler);
@@ -77,7 +78,7 @@ TEST_CASE("hostile: NLMSG_ERROR and NLMSG_OVERRUN in the multicast stream are ig
 }
 
 TEST_CASE("hostile: a datagram holding several messages delivers each", "[hostile]") {
-  Receiver receiver = Receiver::detached(wire::test_family_id);
+  Receiver receiver = support::detached_receiver(wire::test_family_id);
   size_t delivered = 0;
   const Bytes datagram = wire::cat({good(1), good(2), good(3)});
   receiver.process(view(datagram), 0, [&](const PacketView&) { ++delivered; });
@@ -86,7 +87,7 @@ TEST_CASE("hostile: a datagram holding several messages delivers each", "[hostil
 }
 
 TEST_CASE("soak: a million mutated messages, counters add up, no memory growth", "[soak]") {
-  Receiver receiver = Receiver::detached(wire::test_family_id);
+  Receiver receiver = support::detached_receiver(wire::test_family_id);
   std::mt19937 random(20261126);
   std::vector<Bytes> seeds;
   for (uint32_t i = 0; i < 16; ++i) {

@@ -13,6 +13,7 @@
 #include "psample/packet.hpp"
 #include "psample/receiver.hpp"
 #include "support/psample_wire.hpp"
+#include "support/receivers.hpp"
 
 using namespace psample;
 using wire::Bytes;
@@ -35,7 +36,7 @@ struct Collector {
 }  // namespace
 
 TEST_CASE("samples are delivered and counted", "[receiver]") {
-  Receiver receiver = Receiver::detached(wire::test_family_id);
+  Receiver receiver = support::detached_receiver(wire::test_family_id);
   Collector got;
   const Bytes datagram = sample(7, 1, 100);
   CHECK(receiver.process(view(datagram), 0, [&](const PacketView& p) { got.samples.emplace_back(p); }) == 1);
@@ -51,7 +52,7 @@ TEST_CASE("samples are delivered and counted", "[receiver]") {
 }
 
 TEST_CASE("a datagram holding several messages delivers each", "[receiver]") {
-  Receiver receiver = Receiver::detached(wire::test_family_id);
+  Receiver receiver = support::detached_receiver(wire::test_family_id);
   std::vector<uint32_t> seqs;
   const Bytes datagram = wire::cat({sample(1, 10), sample(1, 11), sample(2, 500)});
   CHECK(receiver.process(view(datagram), 0, [&](const PacketView& p) { seqs.push_back(p.group_seq()); }) == 3);
@@ -61,7 +62,7 @@ TEST_CASE("a datagram holding several messages delivers each", "[receiver]") {
 TEST_CASE("samples from user-space producers are ignored unless accepted", "[receiver]") {
   const Bytes datagram = sample(1, 1);
   SECTION("default: ignored and counted") {
-    Receiver receiver = Receiver::detached(wire::test_family_id);
+    Receiver receiver = support::detached_receiver(wire::test_family_id);
     size_t n = 0;
     CHECK(receiver.process(view(datagram), 4242, [&](const PacketView&) { ++n; }) == 0);
     CHECK(n == 0);
@@ -70,7 +71,7 @@ TEST_CASE("samples from user-space producers are ignored unless accepted", "[rec
   SECTION("accepted: the view tells the sender") {
     ReceiverOptions options;
     options.accept_userspace = true;
-    Receiver receiver = Receiver::detached(wire::test_family_id, options);
+    Receiver receiver = support::detached_receiver(wire::test_family_id, options);
     uint32_t sender = 0;
     CHECK(receiver.process(view(datagram), 4242, [&](const PacketView& p) { sender = p.sender_port(); }) == 1);
     CHECK(sender == 4242);
@@ -79,7 +80,7 @@ TEST_CASE("samples from user-space producers are ignored unless accepted", "[rec
 }
 
 TEST_CASE("bad input is counted, skipped, and the stream goes on", "[receiver]") {
-  Receiver receiver = Receiver::detached(wire::test_family_id);
+  Receiver receiver = support::detached_receiver(wire::test_family_id);
   size_t delivered = 0;
   auto count = [&](const PacketView&) { ++delivered; };
 
@@ -111,7 +112,7 @@ TEST_CASE("bad input is counted, skipped, and the stream goes on", "[receiver]")
 }
 
 TEST_CASE("sequence gaps estimate losses per group", "[receiver]") {
-  Receiver receiver = Receiver::detached(wire::test_family_id);
+  Receiver receiver = support::detached_receiver(wire::test_family_id);
   auto ignore = [](const PacketView&) {};
   for (uint32_t seq : {100u, 101u, 105u, 106u}) (void)receiver.process(view(sample(1, seq)), 0, ignore);  // 3 lost
   for (uint32_t seq : {0xfffffffeu, 0xffffffffu, 0u, 2u})
@@ -120,7 +121,7 @@ TEST_CASE("sequence gaps estimate losses per group", "[receiver]") {
   (void)receiver.process(view(sample(3, 0)), 0, ignore);      // far back (group re-created): resync, no loss
   (void)receiver.process(view(sample(3, 2)), 0, ignore);      // 1 lost after the resync
   CHECK(receiver.stats().lost == 5);
-  const std::vector<GroupCounters> groups = receiver.group_counters();
+  const std::vector<GroupCounters> groups = support::group_counters(receiver);
   REQUIRE(groups.size() == 3);
   CHECK(groups[0].group == 1);
   CHECK(groups[0].lost == 3);
@@ -134,7 +135,7 @@ TEST_CASE("sequence gaps estimate losses per group", "[receiver]") {
 TEST_CASE("group events go to the group handler", "[receiver]") {
   ReceiverOptions options;
   options.config_events = true;
-  Receiver receiver = Receiver::detached(wire::test_family_id, options);
+  Receiver receiver = support::detached_receiver(wire::test_family_id, options);
   const Bytes event = wire::aligned(wire::genl_message(
       wire::test_family_id, 2,
       wire::cat({wire::attr(attr::sample_group, wire::u32(9)), wire::attr(attr::group_refcount, wire::u32(1)),
@@ -155,7 +156,7 @@ TEST_CASE("group events go to the group handler", "[receiver]") {
 
 TEST_CASE("group events reach no handler unless config_events is on", "[receiver]") {
   // A user-space sender can put NEW_GROUP on "packets"; without config_events it is ignored.
-  Receiver receiver = Receiver::detached(wire::test_family_id);
+  Receiver receiver = support::detached_receiver(wire::test_family_id);
   const Bytes event = wire::aligned(
       wire::genl_message(wire::test_family_id, 2, wire::cat({wire::attr(attr::sample_group, wire::u32(9))}), 0x2));
   size_t events = 0;
@@ -167,7 +168,7 @@ TEST_CASE("group events reach no handler unless config_events is on", "[receiver
 }
 
 TEST_CASE("a sample with no attributes at all is malformed", "[receiver]") {
-  Receiver receiver = Receiver::detached(wire::test_family_id);
+  Receiver receiver = support::detached_receiver(wire::test_family_id);
   const Bytes empty = wire::aligned(wire::genl_message(wire::test_family_id, 0, Bytes{}));
   size_t delivered = 0;
   CHECK(receiver.process(view(empty), 0, [&](const PacketView&) { ++delivered; }) == 0);
@@ -185,7 +186,7 @@ ReceiverStats feed(Receiver& receiver, uint32_t group, std::initializer_list<uin
 }  // namespace
 
 TEST_CASE("loss estimate: reordering is not loss", "[receiver]") {
-  Receiver receiver = Receiver::detached(wire::test_family_id);
+  Receiver receiver = support::detached_receiver(wire::test_family_id);
   ReceiverStats s = feed(receiver, 1, {1, 2, 4, 3, 5, 6});
   CHECK(s.lost == 0);
   CHECK(s.duplicates == 0);
@@ -193,27 +194,27 @@ TEST_CASE("loss estimate: reordering is not loss", "[receiver]") {
   CHECK(s.lost == 0);
   s = feed(receiver, 1, {12});  // 11 never comes: 1 lost
   CHECK(s.lost == 1);
-  CHECK(receiver.group_counters()[0].last_seq == 12);
+  CHECK(support::group_counters(receiver)[0].last_seq == 12);
 }
 
 TEST_CASE("loss estimate: duplicates are not loss", "[receiver]") {
-  Receiver receiver = Receiver::detached(wire::test_family_id);
+  Receiver receiver = support::detached_receiver(wire::test_family_id);
   const ReceiverStats s = feed(receiver, 1, {5, 6, 6, 7, 5, 8});
   CHECK(s.lost == 0);
   CHECK(s.duplicates == 2);
-  CHECK(receiver.group_counters()[0].duplicates == 2);
+  CHECK(support::group_counters(receiver)[0].duplicates == 2);
   CHECK(s.samples == 6);  // duplicates are still delivered
 }
 
 TEST_CASE("loss estimate: a hostile jump of 2^30 is a resync, not loss", "[receiver]") {
-  Receiver receiver = Receiver::detached(wire::test_family_id);
+  Receiver receiver = support::detached_receiver(wire::test_family_id);
   ReceiverStats s = feed(receiver, 1, {1, 2, 3, 0x40000000u});
   CHECK(s.lost == 0);
   CHECK(s.sequence_resyncs == 1);
   s = feed(receiver, 1, {0x40000001u, 0x40000003u});  // the estimate goes on from there
   CHECK(s.lost == 1);
   // The largest jump still counted as loss, and the first one that is not.
-  Receiver bounds = Receiver::detached(wire::test_family_id);
+  Receiver bounds = support::detached_receiver(wire::test_family_id);
   s = feed(bounds, 2, {0, max_sequence_jump});
   CHECK(s.lost == max_sequence_jump - 1);
   s = feed(bounds, 3, {0, max_sequence_jump + 1});
@@ -222,14 +223,14 @@ TEST_CASE("loss estimate: a hostile jump of 2^30 is a resync, not loss", "[recei
 }
 
 TEST_CASE("loss estimate: a restart far back resyncs; a sample later than the window stays lost", "[receiver]") {
-  Receiver receiver = Receiver::detached(wire::test_family_id);
+  Receiver receiver = support::detached_receiver(wire::test_family_id);
   ReceiverStats s = feed(receiver, 1, {1000, 1001, 0, 1, 2});  // group re-created: starts again at 0
   CHECK(s.lost == 0);
   CHECK(s.sequence_resyncs == 1);
   s = feed(receiver, 1, {100000, 64, 128});  // forwards far: a resync; then 64 far back and 128 after it: a restart
   CHECK(s.sequence_resyncs == 3);
   CHECK(s.lost == 63);  // 65..127 never came
-  Receiver late = Receiver::detached(wire::test_family_id);
+  Receiver late = support::detached_receiver(wire::test_family_id);
   s = feed(late, 1, {0, 2, 66});  // 1 and 3..65 missing: 64 lost
   CHECK(s.lost == 64);
   s = feed(late, 1, {3});  // 63 behind: inside the window, taken back
@@ -237,11 +238,11 @@ TEST_CASE("loss estimate: a restart far back resyncs; a sample later than the wi
   s = feed(late, 1, {1, 67});  // 65 behind: a straggler (it stays counted lost); the stream goes on from 66
   CHECK(s.lost == 63);
   CHECK(s.sequence_resyncs == 0);
-  CHECK(late.group_counters()[0].last_seq == 67);
+  CHECK(support::group_counters(late)[0].last_seq == 67);
 }
 
 TEST_CASE("loss estimate: wrap-around, and groups that always send seq 0 (Open vSwitch)", "[receiver]") {
-  Receiver receiver = Receiver::detached(wire::test_family_id);
+  Receiver receiver = support::detached_receiver(wire::test_family_id);
   ReceiverStats s = feed(receiver, 1, {0xfffffffeu, 0xffffffffu, 0u, 0xffffffffu, 1u});
   CHECK(s.lost == 0);
   CHECK(s.duplicates == 1);
@@ -251,28 +252,55 @@ TEST_CASE("loss estimate: wrap-around, and groups that always send seq 0 (Open v
 }
 
 TEST_CASE("loss estimate: per-group state is bounded", "[receiver]") {
-  Receiver receiver = Receiver::detached(wire::test_family_id);
+  Receiver receiver = support::detached_receiver(wire::test_family_id);
   for (uint32_t g = 0; g < max_tracked_groups + 100; ++g) (void)feed(receiver, g, {g * 7});
   ReceiverStats s = feed(receiver, 5, {36});  // a tracked group: 35 + 1 lost
   CHECK(s.lost == 0);
   CHECK(s.samples == max_tracked_groups + 101);
   CHECK(s.untracked_samples == 100);
-  CHECK(receiver.group_counters().size() == max_tracked_groups);
-  CHECK(receiver.group_counters()[0].group == 0);  // order of first appearance
+  CHECK(support::group_counters(receiver).size() == max_tracked_groups);
+  CHECK(support::group_counters(receiver)[0].group == 0);  // order of first appearance
   s = feed(receiver, 5, {38});
   CHECK(s.lost == 1);
 }
 
 TEST_CASE("a detached receiver refuses to receive from a socket", "[receiver]") {
-  Receiver receiver = Receiver::detached(wire::test_family_id);
+  Receiver receiver = support::detached_receiver(wire::test_family_id);
   CHECK(receiver.fd() == -1);
   auto result = receiver.receive([](const PacketView&) {}, std::chrono::milliseconds(0));
   REQUIRE_FALSE(result);
   CHECK(result.error().code() == ErrorCode::invalid_argument);
 }
 
+TEST_CASE("a group list that overflowed is refused, naming the limit", "[receiver]") {
+  ReceiverOptions options;
+  for (uint32_t g = 0; g <= max_filter_groups; ++g) options.groups.add(g);
+  REQUIRE(options.groups.overflowed());
+  auto receiver = Receiver::detached(wire::test_family_id, options);
+  REQUIRE_FALSE(receiver);
+  CHECK(receiver.error().code() == ErrorCode::invalid_argument);
+  CHECK(std::string(receiver.error().message()) == "groups lists more than 200 groups");
+}
+
+TEST_CASE("group_counters fills at most the room it is given and says how many there are", "[receiver]") {
+  Receiver receiver = support::detached_receiver(wire::test_family_id);
+  for (uint32_t g = 1; g <= 3; ++g) {
+    wire::SampleSpec spec;
+    spec.group = g;
+    spec.seq = 1;
+    const wire::Bytes datagram = wire::aligned(wire::kernel_sample(spec));
+    receiver.process(ByteView(datagram.data(), datagram.size()), 0, [](const PacketView&) {});
+  }
+  GroupCounters room[2];
+  CHECK(receiver.group_counters(room, 2) == 3);
+  CHECK(room[0].group == 1);
+  CHECK(room[1].group == 2);
+  CHECK(receiver.group_counters(nullptr, 0) == 3);
+}
+
 TEST_CASE("list_groups refuses family id 0 before opening anything", "[receiver]") {
-  auto groups = list_groups(0);
+  GroupInfo room[4];
+  auto groups = list_groups(0, room, 4);
   REQUIRE_FALSE(groups);
   CHECK(groups.error().code() == ErrorCode::invalid_argument);
   CHECK(std::string(groups.error().message()).find("family id 0") != std::string::npos);
@@ -307,7 +335,7 @@ TEST_CASE("error codes have stable names", "[receiver]") {
 // detached Receiver keeps the same membership books as an open one.
 TEST_CASE("module unload and reload: the Receiver follows the family's new id", "[receiver][reload]") {
   const uint16_t old_id = wire::test_family_id, new_id = uint16_t(wire::test_family_id + 1);
-  Receiver receiver = Receiver::detached(old_id);
+  Receiver receiver = support::detached_receiver(old_id);
   size_t delivered = 0;
   const auto count = [&](const PacketView&) { ++delivered; };
   const Bytes packets_before = sample(1, 1);
@@ -366,7 +394,7 @@ TEST_CASE("module unload and reload: the Receiver follows the family's new id", 
   SECTION("without follow_module_reload, nlctrl news is ignored") {
     ReceiverOptions options;
     options.follow_module_reload = false;
-    Receiver fixed = Receiver::detached(old_id, options);
+    Receiver fixed = support::detached_receiver(old_id, options);
     fixed.process(view(wire::ctrl_family(2, "psample", old_id, {})), 0, count);
     CHECK(fixed.stats().family_removed == 0);
     CHECK(fixed.stats().ignored_family == 1);

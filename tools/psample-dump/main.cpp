@@ -11,6 +11,7 @@
 #include <ctime>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "capture_reader.hpp"
 #include "coarse_clock.hpp"
@@ -79,7 +80,9 @@ void print_summary(const psample::Receiver& receiver, double seconds, bool live)
                s.samples, s.bytes, seconds > 0 ? double(s.samples) / seconds : 0.0, seconds, s.lost, s.overruns,
                live ? drops : "n/a", s.truncated, s.malformed, s.ignored(), s.group_events, s.duplicates,
                s.sequence_resyncs, s.untracked_samples, s.resubscriptions ? " resubscribed=yes" : "");
-  for (const psample::GroupCounters& g : receiver.group_counters()) {
+  std::vector<psample::GroupCounters> groups(psample::max_tracked_groups);
+  groups.resize(receiver.group_counters(groups.data(), groups.size()));
+  for (const psample::GroupCounters& g : groups) {
     std::fprintf(stderr,
                  "psample-dump: group=%" PRIu32 " samples=%" PRIu64 " lost=%" PRIu64 " last_seq=%" PRIu32
                  " duplicates=%" PRIu64 " resyncs=%" PRIu64 "\n",
@@ -156,10 +159,16 @@ class Sink {
 };
 
 int list(const dump::Options& options) {
-  auto groups = psample::list_groups();
-  if (!groups) return report(groups.error());
+  std::vector<psample::GroupInfo> groups(64);
+  for (;;) {  // until the array holds every group
+    auto count = psample::list_groups(groups.data(), groups.size());
+    if (!count) return report(count.error());
+    const bool complete = *count <= groups.size();
+    groups.resize(*count);
+    if (complete) break;
+  }
   dump::InterfaceNames names(false);
-  dump::SampleFormatter(options.format, false, names, stdout).group_table(*groups);
+  dump::SampleFormatter(options.format, false, names, stdout).group_table(groups);
   return exit_ok;
 }
 
@@ -267,7 +276,9 @@ int offline(const dump::Options& options) {
   psample::ReceiverOptions receiver_options;
   receiver_options.accept_userspace = true;  // a capture does not tell senders apart
   receiver_options.config_events = true;     // group events in a capture are part of what it shows
-  psample::Receiver receiver = psample::Receiver::detached(uint16_t(family_id), receiver_options);
+  auto detached = psample::Receiver::detached(uint16_t(family_id), receiver_options);
+  if (!detached) return report(detached.error());
+  psample::Receiver& receiver = *detached;
   dump::InterfaceNames names(false);  // the capturing host's interfaces are not ours
   Sink sink(options, names);
   if (!sink.open()) return exit_runtime;

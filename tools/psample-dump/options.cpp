@@ -90,7 +90,7 @@ bool parse_options(int argc, char** argv, Options& options, bool& exit_now) {
     switch (c) {
       case 'g':
         if (!number(optarg, 0xffffffffull, value)) return fail("-g wants a group number (0-4294967295)", optarg);
-        options.groups.push_back(uint32_t(value));
+        if (!options.groups.add(uint32_t(value))) return fail("-g: at most 200 groups", optarg);
         break;
       case 'c':
         if (!number(optarg, ~0ull, value) || value == 0) return fail("-c wants a positive count", optarg);

@@ -3,19 +3,20 @@
 
 #include <cstdint>
 #include <string>
-#include <vector>
+
+#include "psample/group_filter.hpp"
 
 namespace dump {
 
 enum class Format { text, json, libpsample };
 
 struct Options {
-  std::vector<uint32_t> groups;  // -g, repeatable
-  uint64_t count = 0;            // -c: stop after this many samples (0: no limit)
-  std::string write_file;        // -w FILE or -w - (pcapng)
-  std::string read_file;         // -r FILE (pcap/pcapng of netlink traffic)
-  int family_id = -1;            // --family-id for -r
-  int receive_buffer = 0;        // --rcvbuf BYTES
+  psample::GroupList groups;  // -g, repeatable (up to psample::max_filter_groups)
+  uint64_t count = 0;         // -c: stop after this many samples (0: no limit)
+  std::string write_file;     // -w FILE or -w - (pcapng)
+  std::string read_file;      // -r FILE (pcap/pcapng of netlink traffic)
+  int family_id = -1;         // --family-id for -r
+  int receive_buffer = 0;     // --rcvbuf BYTES
   bool no_enobufs = false;
   bool accept_userspace = false;
   std::string netns;           // --netns NAME|PATH

@@ -3,10 +3,10 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <memory>
 
 #include "psample/bytes.hpp"
 #include "psample/export.hpp"
+#include "psample/heap.hpp"
 #include "psample/netlink/socket.hpp"
 #include "psample/result.hpp"
 
@@ -19,7 +19,8 @@ namespace psample::netlink {
 class PSAMPLE_API DatagramBatch {
  public:
   // `slots` may be 0 (a batch that receives nothing, for a detached Receiver).
-  DatagramBatch(size_t slots, size_t slot_bytes);
+  // Out of memory, the batch has 0 slots: check slots().
+  DatagramBatch(size_t slots, size_t slot_bytes) noexcept;
   DatagramBatch(const DatagramBatch&) = delete;
   DatagramBatch& operator=(const DatagramBatch&) = delete;
   ~DatagramBatch();
@@ -49,7 +50,7 @@ class PSAMPLE_API DatagramBatch {
  private:
   // One allocation: `slots` mmsghdrs (contiguous, as recvmmsg wants), their
   // iovecs and sender addresses, then the slots' bytes.
-  std::unique_ptr<uint8_t[]> storage_;
+  MallocArray<uint8_t> storage_;
   uint8_t* data_ = nullptr;
   size_t slots_ = 0;
   size_t slot_bytes_ = 0;

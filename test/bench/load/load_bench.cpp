@@ -106,13 +106,14 @@ bool run_shell(const std::string& command) {
 
 // The group's GROUP_SEQ now, from a GET_GROUP dump.
 uint32_t group_seq() {
-  auto groups = psample::list_groups();
-  if (!groups) {
-    std::fprintf(stderr, "load-bench: list_groups: %s\n", groups.error().message());
+  psample::GroupInfo groups[64];
+  auto count = psample::list_groups(groups, 64);
+  if (!count) {
+    std::fprintf(stderr, "load-bench: list_groups: %s\n", count.error().message());
     std::exit(2);
   }
-  for (const auto& g : *groups)
-    if (g.group == sample_group) return g.seq;
+  for (size_t i = 0; i < *count && i < 64; ++i)
+    if (groups[i].group == sample_group) return groups[i].seq;
   std::fprintf(stderr, "load-bench: group %u not found\n", sample_group);
   std::exit(2);
 }
