@@ -12,6 +12,7 @@ for m in psample act_sample cls_matchall sch_ingress veth nlmon; do
 done
 ip link set lo up
 stty -F /dev/ttyS1 raw -echo 2>/dev/null
+echo PSAMPLE-VM-STARTED >/dev/ttyS1  # booted: from here on a crash is the command's
 cd /out
 { /command; echo $? >/tmp/status; } 2>&1 | tee /out/console.log
 status=$(cat /tmp/status 2>/dev/null || echo 126)

@@ -216,19 +216,29 @@ chmod +x "$payload/command"
 cat "$base" "$work/payload.cpio.gz" >"$work/initrd"
 
 # --- boot ----------------------------------------------------------------------
+# qemu's TCG now and then crashes the guest kernel while it boots (an int3
+# Oops in code being patched, before any of ours runs). A boot that never
+# reached the command (no PSAMPLE-VM-STARTED) is tried again, up to 3 boots;
+# a crash once the command runs is the command's failure and is not retried.
 results="$work/results.txt"
-start=$(date +%s.%N)
-set +e
-timeout --foreground "$timeout_s" qemu-system-x86_64 \
-  -machine q35,accel=tcg -cpu max -smp 2 -m 1024 \
-  -kernel "$kdir/vmlinux" -initrd "$work/initrd" \
-  -append "console=ttyS0 quiet loglevel=1 panic=-1 rdinit=/init" \
-  -display none -monitor none -no-reboot -nic none \
-  -serial stdio -serial "file:$results" </dev/null
-qemu_status=$?
-set -e
-end=$(date +%s.%N)
-log "$(cat "$kdir/version"): boot to poweroff $(printf '%.1f' "$(echo "$end - $start" | bc 2>/dev/null || python3 -c "print($end - $start)")") s"
+for boot in 1 2 3; do
+  rm -f "$results"
+  start=$(date +%s.%N)
+  set +e
+  timeout --foreground "$timeout_s" qemu-system-x86_64 \
+    -machine q35,accel=tcg -cpu max -smp 2 -m 1024 \
+    -kernel "$kdir/vmlinux" -initrd "$work/initrd" \
+    -append "console=ttyS0 quiet loglevel=1 panic=-1 rdinit=/init" \
+    -display none -monitor none -no-reboot -nic none \
+    -serial stdio -serial "file:$results" </dev/null
+  qemu_status=$?
+  set -e
+  end=$(date +%s.%N)
+  log "$(cat "$kdir/version"): boot to poweroff $(printf '%.1f' "$(echo "$end - $start" | bc 2>/dev/null || python3 -c "print($end - $start)")") s"
+  [ $qemu_status -ne 124 ] || break
+  grep -q '^PSAMPLE-VM-STARTED' "$results" 2>/dev/null && break
+  [ $boot -lt 3 ] && log "the guest kernel stopped before the command started (boot $boot of 3); booting again"
+done
 
 if [ $qemu_status -eq 124 ]; then
   log "the VM ran past --timeout ${timeout_s}s and was killed"
