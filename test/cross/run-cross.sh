@@ -20,7 +20,7 @@ IFS=. read -r major minor patch <<<"$version"
 mkdir -p "$out/include/psample"
 sed -e "s/@VERSION@/$version/" -e "s/@MAJOR@/$major/g" -e "s/@MINOR@/$minor/g" -e "s/@PATCH@/$patch/g" \
   include/psample/version.hpp.in >"$out/include/psample/version.hpp"
-sources=(lib/*/*.cpp tools/psample-dump/capture_reader.cpp test/unit/*.cpp)
+sources=(lib/*/*.cpp tools/psample-dump/capture_reader.cpp tools/psample-dump/line_writer.cpp test/unit/*.cpp)
 
 build_and_run() {
   local arch=$1 compiler=$2 qemu=$3 tests=$4
