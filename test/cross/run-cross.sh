@@ -6,6 +6,8 @@
 # stay network order), and the cBPF filter test checks the filter constants
 # against a reference interpreter on each endianness. The golden captures are
 # little-endian x86 data: their field-by-field test runs on armhf only.
+# mips runs twice: in the standard encoding and in MIPS16e, the compact
+# encoding the footprint budget is measured in (test/footprint).
 #   test/cross/run-cross.sh
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -23,13 +25,13 @@ sed -e "s/@VERSION@/$version/" -e "s/@MAJOR@/$major/g" -e "s/@MINOR@/$minor/g" -
 sources=(lib/*/*.cpp tools/psample-dump/capture_reader.cpp tools/psample-dump/line_writer.cpp test/unit/*.cpp)
 
 build_and_run() {
-  local arch=$1 compiler=$2 qemu=$3 tests=$4
+  local arch=$1 compiler=$2 qemu=$3 tests=$4 extra=(${5:-})
   local binary="$out/unit-tests-$arch"
   if [ ! -x "$binary" ] || [ -n "$(find lib include test/unit test/support test/fuzz tools/psample-dump -newer "$binary" -type f | head -n1)" ]; then
-    "$compiler" -std=c++17 -O1 -static -Wall -Wextra -Werror -Wno-psabi -D_FILE_OFFSET_BITS=64 -Iinclude -Ilib -Itest -Itools/psample-dump -I"$out/include" \
+    "$compiler" -std=c++17 -O1 -static -Wall -Wextra -Werror -Wno-psabi "${extra[@]}" -D_FILE_OFFSET_BITS=64 -Iinclude -Ilib -Itest -Itools/psample-dump -I"$out/include" \
       -DPSAMPLE_TEST_DATA_DIR="\"$root/test/data\"" "${sources[@]}" -o "$binary"
   fi
-  echo "== $arch ($("$compiler" -dumpmachine)): unit tests under $qemu"
+  echo "== $arch ($("$compiler" -dumpmachine) ${extra[*]}): unit tests under $qemu"
   "$qemu" "$binary" "$tests" | tail -n 3
 }
 
@@ -40,8 +42,11 @@ build_and_run armhf arm-linux-gnueabihf-g++ qemu-arm "*" >"$out/armhf.log" 2>&1 
 armhf=$!
 build_and_run mips mips-linux-gnu-g++ qemu-mips "~[captures]" >"$out/mips.log" 2>&1 &
 mips=$!
+build_and_run mips16 mips-linux-gnu-g++ qemu-mips "~[captures]" "-mips16 -minterlink-mips16" >"$out/mips16.log" 2>&1 &
+mips16=$!
 wait $s390x || status=1
 wait $armhf || status=1
 wait $mips || status=1
-cat "$out/s390x.log" "$out/armhf.log" "$out/mips.log"
+wait $mips16 || status=1
+cat "$out/s390x.log" "$out/armhf.log" "$out/mips.log" "$out/mips16.log"
 exit $status
