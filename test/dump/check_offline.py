@@ -7,7 +7,10 @@
 3. `-w out.pcapng`: tshark and tcpdump read it; tshark decodes the inner
    packets (ICMP, ICMPv6, ARP, UDP); lengths, comments and nanosecond
    timestamps round-trip.
-4. Hostile capture files give a clear error and exit status 5, never a crash.
+4. `--format libpsample -v` in a non-UTC time zone: the lines libpsample's
+   tool would print for the same messages, built here from its printf
+   formats (test/vm/netdevsim-tests.sh compares with the tool itself).
+5. Hostile capture files give a clear error and exit status 5, never a crash.
 
 usage: check_offline.py PSAMPLE_DUMP DATA_DIR
 """
@@ -130,6 +133,61 @@ def check_capture(dump, directory):
         check(len(result.stdout.splitlines()) == len(samples), "%s: tcpdump lists every packet" % name)
         check("ICMP echo request" in result.stdout and "ICMP6, echo request" in result.stdout,
               "%s: tcpdump decodes the echo requests" % name)
+
+    # 4. libpsample's lines.
+    zone = "IST-5:30"
+    result = run([dump, "-r", pcap, "--format", "libpsample", "-v"], env=dict(os.environ, TZ=zone))
+    check(result.returncode == 0, "%s: --format libpsample exits 0" % name)
+    want = b"".join(libpsample_lines(o, zone) for o in objects)
+    check(result.stdout == want, "%s: --format libpsample -v is libpsample's output (%d bytes, want %d)"
+          % (name, len(result.stdout), len(want)))
+    if result.stdout != want:
+        got_lines, want_lines = result.stdout.splitlines(), want.splitlines()
+        for g, w in zip(got_lines, want_lines):
+            if g != w:
+                print("  got:  %r\n  want: %r" % (g, w))
+                break
+
+
+def libpsample_lines(o, zone):
+    """What libpsample's psample -v prints for one message, from its printf formats (psample_tool/psample.c)."""
+    int32 = lambda v: v - (1 << 32) if v >= 1 << 31 else v  # %d of a u32
+    if o["type"] == "group_event":
+        line = ("created " if o["command"] == "new_group" else "deleted ") + "group %d " % int32(o["group"])
+        if "seq" in o:
+            line += "with current seq %d " % int32(o["seq"])
+        return (line + "\n").encode()
+    line = ""
+    fields = [("group", "group %d ", int32), ("in_ifindex", "in-ifindex %d ", lambda v: v & 0xFFFF),
+              ("out_ifindex", "out-ifindex %d ", lambda v: v & 0xFFFF), ("origsize", "origsize %d ", int32),
+              ("rate", "sample-rate %d ", int32), ("seq", "seq %d ", int32), ("out_tc", "out-tc %u ", int),
+              ("out_tc_occ", "out-tc-occ %d ", int), ("latency", "latency %d ", int)]
+    for key, form, convert in fields:
+        if key in o:
+            line += form.replace("%u", "%d") % convert(o[key])
+    if "timestamp" in o:
+        saved = os.environ.get("TZ")
+        os.environ["TZ"] = zone
+        time.tzset()
+        local = time.asctime(time.localtime(o["timestamp"] // 10**9))
+        if saved is None:
+            del os.environ["TZ"]
+        else:
+            os.environ["TZ"] = saved
+        time.tzset()
+        line += "timestamp %s %09d nsec " % (local, o["timestamp"] % 10**9)
+    if "proto" in o:
+        line += "protocol 0x%x " % o["proto"]
+    out = line.encode()
+    if "data" in o:
+        data = bytes.fromhex(o["data"])
+        out += b"data len %d\n" % len(data)
+        for start in range(0, len(data), 16):
+            chunk = data[start:start + 16]
+            out += b"0x%04x:  " % (start & 0xFF)  # "%04hhx": the offset's low byte
+            out += b"".join(b"%02x " % c for c in chunk) + b"   " * (16 - len(chunk)) + b" "
+            out += bytes(c if 0x20 <= c < 0x7F else ord(".") for c in chunk) + b"\n"
+    return out + b"\n"
 
 
 def check_hostile(dump, directory):

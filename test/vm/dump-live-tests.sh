@@ -57,9 +57,9 @@ check "-g 31: the other group never reached the socket (kernel drops ${g31_drops
 check "-g 31: summary counts 20 samples, 0 ignored" test "$(summary_value samples /tmp/g31.err)" = 20 -a \
   "$(summary_value ignored /tmp/g31.err)" = 0
 check "--format libpsample: 40 lines in libpsample's format" test \
-  "$(grep -cE "^group 3[12] in-ifindex $d1_index origsize 60 sample-rate 1 seq [0-9]+ \$" /tmp/all.out)" -eq 40
+  "$(grep -cE "^group 3[12] in-ifindex $d1_index origsize 60 sample-rate 1 seq [0-9]+ timestamp [A-Z][a-z]{2} [A-Z][a-z]{2} [ 0-9][0-9] [0-9]{2}:[0-9]{2}:[0-9]{2} [0-9]{4} [0-9]{9} nsec protocol 0x88b5 \$" /tmp/all.out)" -eq 40
 check "--format libpsample: group 31 seq runs 0..19" test \
-  "$(grep -E '^group 31 ' /tmp/all.out | sed 's/.* seq \([0-9]*\) $/\1/' | tr '\n' ' ')" = \
+  "$(grep -E '^group 31 ' /tmp/all.out | sed 's/.* seq \([0-9]*\) timestamp .*/\1/' | tr '\n' ' ')" = \
   "0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 "
 check "--stats prints no samples" test ! -s /tmp/stats.out
 check "--stats: samples=40 lost=0 malformed=0 overruns=0" test "$(summary_value samples /tmp/stats.err)" = 40 -a \
@@ -84,7 +84,7 @@ wait_for $verbose 5
 sleep 1
 kill -TERM $interval
 wait_for $interval 5
-check "-v: libpsample's data line" grep -qE "^group 31 in-ifindex $d1_index origsize 60 sample-rate 1 seq 20 data len 60\$" /tmp/v.out
+check "-v: libpsample's data line" grep -qE "^group 31 in-ifindex $d1_index origsize 60 sample-rate 1 seq 20 timestamp [A-Z][a-z]{2} [A-Z][a-z]{2} [ 0-9][0-9] [0-9]{2}:[0-9]{2}:[0-9]{2} [0-9]{4} [0-9]{9} nsec protocol 0x88b5 data len 60\$" /tmp/v.out
 check "-v: libpsample's hex dump" grep -q "^0x0000:  ff ff ff ff ff ff 02 00 00 00 00 01 88 b5 0e 0f  " /tmp/v.out
 check "--stats-interval 0.4 printed the summary at least 4 times in ~2 s" test "$(grep -c ' bytes=' /tmp/interval.err)" -ge 4
 

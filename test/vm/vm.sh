@@ -15,6 +15,8 @@
 #                   ~/.cache/psample-cpp-vm)
 #   --timeout SEC   kill the VM after SEC seconds (default 300)
 #   --prepare       only fetch the kernel and build the base initramfs
+#   --apt TOOL ARG...  run apt-get/apt-cache TOOL on bookworm-backports with
+#                   the harness's private apt configuration, and exit
 #
 # Inside the guest: psample, act_sample, cls_matchall, sch_ingress, veth and
 # nlmon are loaded; the command runs as root in /out with /opt/bin on PATH;
@@ -32,8 +34,10 @@ out_dir=""
 cache=${PSAMPLE_VM_CACHE:-${HOME:-/root}/.cache/psample-cpp-vm}
 timeout_s=300
 prepare_only=0
+apt_args=()
 while [ $# -gt 0 ]; do
   case $1 in
+    --apt) shift; apt_args=("$@"); set --; break ;;
     --kernel) kernel=$2; shift 2 ;;
     --add) adds+=("$2"); shift 2 ;;
     --out) out_dir=$2; shift 2 ;;
@@ -44,7 +48,7 @@ while [ $# -gt 0 ]; do
     *) echo "vm.sh: unknown option $1 (see the header of $0)" >&2; exit 2 ;;
   esac
 done
-if [ $prepare_only -eq 0 ] && [ $# -eq 0 ]; then
+if [ $prepare_only -eq 0 ] && [ ${#apt_args[@]} -eq 0 ] && [ $# -eq 0 ]; then
   echo "vm.sh: no command given: vm.sh [options] -- COMMAND [ARG...]" >&2
   exit 2
 fi
@@ -104,6 +108,12 @@ setup_backports_apt() {
     >"$dir/sources.list"
   backports_apt apt-get update -qq >/dev/null
 }
+
+if [ ${#apt_args[@]} -gt 0 ]; then
+  setup_backports_apt
+  backports_apt "${apt_args[@]}"
+  exit
+fi
 
 # Prints the linux-image package that the linux-image-amd64 metapackage pulls in.
 image_package() {

@@ -121,7 +121,7 @@ class Sink {
     ++shown_;
     if (writer_)
       writer_->write(p, time_ns);
-    else if (!options_.stats_only)
+    else if (!options_.stats_only && options_.show_samples)
       formatter_->sample(p, time_ns);
   }
   void group_event(const psample::GroupInfo& g) {
@@ -231,7 +231,8 @@ int live(const dump::Options& options) {
     }
   }
   if (!sink.finish()) status = exit_runtime;
-  print_summary(receiver, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), true);
+  if (options.summary)
+    print_summary(receiver, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), true);
   return status;
 }
 

@@ -35,6 +35,9 @@ const char usage[] =
     "      --stats-interval S  also print the summary every S seconds\n"
     "  -h, --help              this text\n"
     "\n"
+    "      --libpsample        (first) behave as libpsample's psample tool: its options,\n"
+    "                          its output, no summary; also when invoked as `psample`\n"
+    "\n"
     "exit status: 0 done, 1 runtime error, 2 usage error, 3 psample not available,\n"
     "4 permission denied, 5 unreadable or invalid capture file, 6 network namespace not found\n";
 
@@ -51,7 +54,91 @@ bool fail(const char* what, const char* value) {
   return false;
 }
 
+const char libpsample_usage[] =
+    "usage: psample [-l | -m | -w OUT_FILE] [-c | -s] [-g GROUP_NUM] [-v]\n"
+    "  (psample-dump in libpsample mode: libpsample's psample tool, same options and output)\n"
+    "\n"
+    "  -l, --list-groups       list the current groups\n"
+    "  -m, --monitor           monitor sample packets (default)\n"
+    "  -c, --no-config         when monitoring, don't show config notifications\n"
+    "  -s, --no-sample         when monitoring, don't show sample notifications\n"
+    "  -g, --group GROUP_NUM   for monitor, filter by group\n"
+    "  -v, --verbose           print the packet data\n"
+    "  -w, --write OUT_FILE    write sampled packets to file (pcapng, as psample-dump -w)\n"
+    "  -h, --help              this text\n";
+
+bool fail_libpsample(const char* what) {
+  std::fprintf(stderr, "psample: %s\n\n%s", what, libpsample_usage);
+  return false;
+}
+
+// libpsample's options, with its rules: one of -l, -m, -w; not -c and -s
+// together; -c, -s with neither -l nor -w; -w without -v or -g.
+bool parse_libpsample_options(int argc, char** argv, Options& options, bool& exit_now) {
+  static const option long_options[] = {
+      {"list-groups", no_argument, nullptr, 'l'},
+      {"monitor", no_argument, nullptr, 'm'},
+      {"no-config", no_argument, nullptr, 'c'},
+      {"no-sample", no_argument, nullptr, 's'},
+      {"group", required_argument, nullptr, 'g'},
+      {"verbose", no_argument, nullptr, 'v'},
+      {"write", required_argument, nullptr, 'w'},
+      {"help", no_argument, nullptr, 'h'},
+      {nullptr, 0, nullptr, 0},
+  };
+  options.format = Format::libpsample;
+  options.config_events = true;
+  options.summary = false;
+  char command = 'm';
+  bool command_given = false, no_config = false, no_sample = false;
+  opterr = 0;
+  int c;
+  unsigned long long value = 0;
+  while ((c = getopt_long(argc, argv, ":lmcsg:vw:h", long_options, nullptr)) != -1) {
+    switch (c) {
+      case 'l':
+      case 'm':
+      case 'w':
+        if (command_given) return fail_libpsample("only one of -l, -m and -w");
+        command_given = true;
+        command = static_cast<char>(c);
+        if (c == 'w') options.write_file = optarg;
+        break;
+      case 'c': no_config = true; break;
+      case 's': no_sample = true; break;
+      case 'g':
+        if (!number(optarg, 0xffffffffull, value)) return fail_libpsample("-g wants a group number (0-4294967295)");
+        options.groups.clear();  // as in libpsample, the last -g counts
+        options.groups.add(uint32_t(value));
+        break;
+      case 'v': options.verbose = true; break;
+      case 'h':
+        std::fputs(libpsample_usage, stdout);
+        exit_now = true;
+        return true;
+      case ':': return fail_libpsample("an option needs a value");
+      default: return fail_libpsample("unknown option");
+    }
+  }
+  if (optind < argc) return fail_libpsample("unexpected argument");
+  if (command != 'm' && (no_config || no_sample)) return fail_libpsample("-c and -s are for monitoring only");
+  if (no_config && no_sample) return fail_libpsample("not both -c (no-config) and -s (no-sample)");
+  if (command == 'w' && options.verbose) return fail_libpsample("not both -v and -w");
+  if (command == 'w' && !options.groups.empty()) return fail_libpsample("not both -g and -w");
+  options.list_groups = command == 'l';
+  options.config_events = !no_config;
+  options.show_samples = !no_sample;
+  return true;
+}
+
 }  // namespace
+
+bool libpsample_mode(int argc, char** argv) {
+  if (argc > 1 && std::strcmp(argv[1], "--libpsample") == 0) return true;
+  const char* name = argc > 0 && argv[0] != nullptr ? std::strrchr(argv[0], '/') : nullptr;
+  name = name != nullptr ? name + 1 : (argc > 0 && argv[0] != nullptr ? argv[0] : "");
+  return std::strcmp(name, "psample") == 0;
+}
 
 bool parse_options(int argc, char** argv, Options& options, bool& exit_now) {
   enum {
@@ -83,6 +170,13 @@ bool parse_options(int argc, char** argv, Options& options, bool& exit_now) {
       {nullptr, 0, nullptr, 0},
   };
   exit_now = false;
+  if (libpsample_mode(argc, argv)) {
+    if (argc > 1 && std::strcmp(argv[1], "--libpsample") == 0) {
+      argv[1] = argv[0];  // getopt starts after argv[0]: skip --libpsample
+      return parse_libpsample_options(argc - 1, argv + 1, options, exit_now);
+    }
+    return parse_libpsample_options(argc, argv, options, exit_now);
+  }
   opterr = 0;
   int c;
   unsigned long long value = 0;

@@ -25,11 +25,18 @@ struct Options {
   bool stats_only = false;     // --stats
   double stats_interval = 0;   // --stats-interval SEC
   Format format = Format::text;
-  bool numeric = false;  // -n
-  bool verbose = false;  // -v: hex dump of DATA
+  bool numeric = false;      // -n
+  bool verbose = false;      // -v: hex dump of DATA
+  bool show_samples = true;  // false with libpsample's -s (group events only)
+  bool summary = true;       // the summary on stderr at exit (never in libpsample mode)
 };
 
-// Parses argv. On a usage error prints the problem and the usage to stderr
+// True when psample-dump is to behave as libpsample's `psample` tool: it was
+// invoked under that name (a link named `psample`), or its first argument is
+// --libpsample (which parse_options then skips).
+bool libpsample_mode(int argc, char** argv);
+
+// Parses argv (libpsample's options in libpsample mode). On a usage error prints the problem and the usage to stderr
 // and returns false; `exit_now` is set for --help (usage printed to stdout).
 bool parse_options(int argc, char** argv, Options& options, bool& exit_now);
 

@@ -61,6 +61,22 @@ void format_time(uint64_t time_ns, char (&out)[32]) {
                 static_cast<unsigned>(time_ns % 1000000000u));
 }
 
+void format_asctime(uint64_t seconds, char (&out)[32]) {
+  static const char days[7][4] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static const char months[12][4] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  const time_t t = static_cast<time_t>(seconds);
+  tm local;
+  if (localtime_r(&t, &local) == nullptr || local.tm_wday < 0 || local.tm_wday > 6 || local.tm_mon < 0 ||
+      local.tm_mon > 11) {
+    std::snprintf(out, sizeof out, "%llu", static_cast<unsigned long long>(seconds));
+    return;
+  }
+  // asctime()'s format (C11 7.27.3.1), without its newline.
+  std::snprintf(out, sizeof out, "%.3s %.3s%3d %.2d:%.2d:%.2d %d", days[local.tm_wday], months[local.tm_mon],
+                local.tm_mday, local.tm_hour, local.tm_min, local.tm_sec, 1900 + local.tm_year);
+}
+
 void SampleFormatter::sample(const psample::PacketView& p, uint64_t fallback_time_ns) {
   const uint64_t time_ns = p.has_timestamp() ? p.timestamp() : fallback_time_ns;
   switch (format_) {
@@ -216,7 +232,11 @@ void SampleFormatter::json(const psample::PacketView& p, uint64_t time_ns) {
   w_.str("}\n");
 }
 
-// The line format of libpsample's `psample` monitor tool, field for field.
+// The line format of libpsample's `psample` monitor tool (its newest,
+// 62bb27d), field for field: the fields it knows, in its order, each as its
+// printf prints it (%d of the u32 fields, %d of the u16 ifindexes, %u of
+// OUT_TC, %llu of the u64s, 0x%x of PROTO), the timestamp as asctime() of
+// the local time without its newline, then the nanoseconds.
 void SampleFormatter::libpsample(const psample::PacketView& p) {
   if (p.has_group()) w_.str("group ").i64(static_cast<int>(p.group())).ch(' ');
   if (p.has_in_ifindex()) w_.str("in-ifindex ").i64(static_cast<uint16_t>(p.in_ifindex())).ch(' ');
@@ -224,6 +244,18 @@ void SampleFormatter::libpsample(const psample::PacketView& p) {
   if (p.has_orig_size()) w_.str("origsize ").i64(static_cast<int>(p.orig_size())).ch(' ');
   if (p.has_sample_rate()) w_.str("sample-rate ").i64(static_cast<int>(p.sample_rate())).ch(' ');
   if (p.has_group_seq()) w_.str("seq ").i64(static_cast<int>(p.group_seq())).ch(' ');
+  if (p.has_out_tc()) w_.str("out-tc ").u64(p.out_tc()).ch(' ');
+  if (p.has_out_tc_occ()) w_.str("out-tc-occ ").u64(p.out_tc_occ()).ch(' ');
+  if (p.has_latency()) w_.str("latency ").u64(p.latency()).ch(' ');
+  if (p.has_timestamp()) {
+    const uint64_t seconds = p.timestamp() / 1000000000u;
+    if (seconds != asctime_second_ || asctime_text_[0] == '\0') {
+      format_asctime(seconds, asctime_text_);
+      asctime_second_ = seconds;
+    }
+    w_.str("timestamp ").str(asctime_text_).ch(' ').zero_padded(p.timestamp() % 1000000000u, 9).str(" nsec ");
+  }
+  if (p.has_proto()) w_.str("protocol 0x").hex_number(p.proto(), 1).ch(' ');
   if (verbose_ && p.has_data()) {
     w_.str("data len ").i64(static_cast<int>(p.data().size())).ch('\n');
     libpsample_hexdump(w_, p.data());

@@ -42,9 +42,14 @@ class SampleFormatter {
   LineWriter w_;
   uint64_t clock_second_ = 0;
   char clock_text_[9] = {};
+  uint64_t asctime_second_ = 0;
+  char asctime_text_[32] = {};
 };
 
 // "HH:MM:SS.nnnnnnnnn" (UTC) for nanoseconds since the epoch.
 void format_time(uint64_t time_ns, char (&out)[32]);
+// What asctime(localtime(&seconds)) prints, without the newline
+// ("Wed Dec  2 19:36:35 2026"), as libpsample's tool prints TIMESTAMP.
+void format_asctime(uint64_t seconds, char (&out)[32]);
 
 }  // namespace dump
