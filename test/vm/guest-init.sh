@@ -10,6 +10,12 @@ mount -t tmpfs tmp /tmp
 for m in psample act_sample cls_matchall sch_ingress veth nlmon; do
   insmod /modules/$m.ko || echo "guest: insmod $m failed"
 done
+# vm.sh --module: dependencies first.
+if [ -f /modules/extra/order ]; then
+  for m in $(cat /modules/extra/order); do
+    insmod /modules/extra/$m.ko || echo "guest: insmod $m failed"
+  done
+fi
 ip link set lo up
 stty -F /dev/ttyS1 raw -echo 2>/dev/null
 echo PSAMPLE-VM-STARTED >/dev/ttyS1  # booted: from here on a crash is the command's

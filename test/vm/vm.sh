@@ -9,6 +9,8 @@
 #                   (the 6.12 kernel from bookworm-backports)
 #   --add PATH      put a host file into the guest at /opt/bin/<name>; for an
 #                   ELF binary its shared libraries come along (repeatable)
+#   --module NAME   also load this module of the kernel package (and the
+#                   modules it depends on, first) at boot (repeatable)
 #   --out DIR       receive the guest's /out directory here (files the
 #                   command writes there, plus console.log)
 #   --cache DIR     download and build cache (default $PSAMPLE_VM_CACHE, else
@@ -30,6 +32,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 kernel=bookworm
 adds=()
+extra_modules=()
 out_dir=""
 cache=${PSAMPLE_VM_CACHE:-${HOME:-/root}/.cache/psample-cpp-vm}
 timeout_s=300
@@ -40,6 +43,7 @@ while [ $# -gt 0 ]; do
     --apt) shift; apt_args=("$@"); set --; break ;;
     --kernel) kernel=$2; shift 2 ;;
     --add) adds+=("$2"); shift 2 ;;
+    --module) extra_modules+=("$2"); shift 2 ;;
     --out) out_dir=$2; shift 2 ;;
     --cache) cache=$2; shift 2 ;;
     --timeout) timeout_s=$2; shift 2 ;;
@@ -154,12 +158,64 @@ if [ ! -f "$kdir_link/ready" ]; then
       esac
     done
     ls "$kdir"/root/boot/vmlinuz-* | sed 's/.*vmlinuz-//' >"$kdir/version"
-    rm -rf "$kdir/root" "$kdir/deb"
+    rm -rf "$kdir/root"  # the .deb stays: --module takes further modules from it
     touch "$kdir/ready"
   fi
   ln -sfn "$kdir" "$kdir_link"
 fi
 kdir=$(readlink -f "$kdir_link")
+
+# --module: the networking modules of the kernel package, unpacked once
+# (compressed as shipped) into $kdir/modtree; a module's dependencies come
+# from its own modinfo ("depends", and "softdep: pre:" such as libcrc32c's
+# crc32c, which crc32c_generic provides), so the load order is dependencies
+# first.
+module_path() {
+  local name found
+  for name in "$1" "$1_generic"; do
+    found=$(find "$kdir/modtree" \( -name "$name.ko" -o -name "$name.ko.xz" -o -name "$name.ko.zst" \) -print -quit)
+    [ -z "$found" ] || { echo "$found"; return 0; }
+  done
+}
+resolved_modules=()
+resolve_module() {
+  local m=$1 f dep
+  for dep in "${resolved_modules[@]}"; do [ "$dep" = "$m" ] && return 0; done
+  case " psample act_sample cls_matchall sch_ingress veth nlmon " in *" $m "*) return 0 ;; esac
+  f=$(module_path "$m")
+  [ -n "$f" ] || { log "module $m is not in $(basename "$kdir")"; exit 1; }
+  case $f in
+    *.xz) xz -dc "$f" >"$kdir/modules/$m.ko" ;;
+    *.zst) zstd -qdc "$f" >"$kdir/modules/$m.ko" ;;
+    *) cp "$f" "$kdir/modules/$m.ko" ;;
+  esac
+  for dep in $(modinfo -F depends "$kdir/modules/$m.ko" | tr ',' ' ') \
+    $(modinfo -F softdep "$kdir/modules/$m.ko" | sed -n 's/^pre: *//p'); do
+    resolve_module "$dep"
+  done
+  resolved_modules+=("$m")
+}
+if [ ${#extra_modules[@]} -gt 0 ]; then
+  if [ ! -f "$kdir/modtree/ready" ]; then
+    package=$(basename "$kdir")
+    if ! ls "$kdir"/deb/*.deb >/dev/null 2>&1; then
+      log "fetching $package again for its modules"
+      mkdir -p "$kdir/deb"
+      if [ "$kernel" = backports ]; then
+        setup_backports_apt
+        (cd "$kdir/deb" && backports_apt apt-get download -qq "$package")
+      else
+        (cd "$kdir/deb" && apt-get -o APT::Sandbox::User=root download -qq "$package")
+      fi
+    fi
+    rm -rf "$kdir/modtree"
+    mkdir -p "$kdir/modtree"
+    dpkg-deb --fsys-tarfile "$kdir"/deb/*.deb | tar -C "$kdir/modtree" -x --wildcards \
+      '*/kernel/net/*' '*/kernel/drivers/net/*' '*/kernel/lib/*' '*/kernel/crypto/*'
+    touch "$kdir/modtree/ready"
+  fi
+  for m in "${extra_modules[@]}"; do resolve_module "$m"; done
+fi
 
 # --- initramfs ----------------------------------------------------------------
 # copy_with_libs ROOT FILE [DEST]: copies FILE (and, for ELF files, every
@@ -215,6 +271,13 @@ for f in ${adds[@]+"${adds[@]}"}; do
   [ -e "$f" ] || { log "--add $f: no such file"; exit 2; }
   copy_with_libs "$payload" "$f" "/opt/bin/$(basename "$f")"
 done
+if [ ${#resolved_modules[@]} -gt 0 ]; then
+  mkdir -p "$payload/modules/extra"
+  for m in "${resolved_modules[@]}"; do
+    cp "$kdir/modules/$m.ko" "$payload/modules/extra/"
+    echo "$m" >>"$payload/modules/extra/order"
+  done
+fi
 {
   printf '#!/bin/sh\n'
   printf 'exec'
