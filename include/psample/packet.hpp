@@ -3,9 +3,11 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 
 #include "psample/bytes.hpp"
 #include "psample/export.hpp"
+#include "psample/observation_ids.hpp"
 #include "psample/packet_view.hpp"
 #include "psample/sample_fields.hpp"
 #include "psample/tunnel_view.hpp"
@@ -37,6 +39,10 @@ class PSAMPLE_API Packet : public SampleFields {
   }
   ByteView data() const noexcept { return bytes(attr::data); }
   ByteView user_cookie() const noexcept { return bytes(attr::user_cookie); }
+  // Open vSwitch's cookie convention: an 8-byte USER_COOKIE is the
+  // observation domain id then the observation point id, each a big-endian
+  // u32. Empty for any other cookie (which stays raw in user_cookie()).
+  std::optional<ObservationIds> observation_ids() const noexcept { return psample::observation_ids(user_cookie()); }
   // The tunnel key, its option views pointing into this Packet.
   TunnelView tunnel() const noexcept;
   ByteView tunnel_attributes() const noexcept { return bytes(attr::tunnel); }

@@ -1,8 +1,11 @@
 // psample-cpp layer 2: a zero-copy view of one decoded sample.
 #pragma once
 
+#include <optional>
+
 #include "psample/bytes.hpp"
 #include "psample/export.hpp"
+#include "psample/observation_ids.hpp"
 #include "psample/sample_fields.hpp"
 #include "psample/tunnel_view.hpp"
 
@@ -30,6 +33,10 @@ class PSAMPLE_API PacketView : public SampleFields {
   ByteView data() const noexcept { return bytes(attr::data); }
   // The tc action cookie / OVS observation ids, at most 16 bytes (6.11+).
   ByteView user_cookie() const noexcept { return bytes(attr::user_cookie); }
+  // Open vSwitch's cookie convention: an 8-byte USER_COOKIE is the
+  // observation domain id then the observation point id, each a big-endian
+  // u32. Empty for any other cookie (which stays raw in user_cookie()).
+  std::optional<ObservationIds> observation_ids() const noexcept { return psample::observation_ids(user_cookie()); }
   // The tunnel key, decoded from tunnel_attributes() (already validated by
   // decode()); empty when !has_tunnel().
   TunnelView tunnel() const noexcept;

@@ -14,6 +14,7 @@
 #include "psample/netlink/message.hpp"
 #include "psample/netlink/request_builder.hpp"
 #include "psample/netlink/socket.hpp"
+#include "psample/observation_ids.hpp"
 #include "psample/packet.hpp"
 #include "psample/packet_view.hpp"
 #include "psample/protocol.hpp"

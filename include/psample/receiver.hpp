@@ -95,7 +95,10 @@ struct ReceiverStats {
   uint64_t lost = 0;
   uint64_t duplicates = 0;         // samples whose GROUP_SEQ was already seen (the kernel repeats one now and then)
   uint64_t sequence_resyncs = 0;   // jumps the estimate did not count as loss (see lost)
-  uint64_t untracked_samples = 0;  // samples of groups beyond max_tracked_groups: delivered, not in lost
+  // Samples delivered but outside the loss estimate: groups beyond
+  // max_tracked_groups, and SAMPLE_PROBABILITY samples (Open vSwitch's
+  // psample action keeps no sequence: their GROUP_SEQ is always 0).
+  uint64_t untracked_samples = 0;
   uint64_t controller_events = 0;  // nlctrl notifications about psample that were acted on
   uint64_t family_removed = 0;     // psample unregistered (module unloaded) while open
   uint64_t resubscriptions = 0;    // psample registered again and "packets" was rejoined

@@ -33,7 +33,12 @@ size_t Receiver::State::process(ByteView datagram, uint32_t sender_port, SampleH
         ++stats.malformed;  // an empty sample: no producer sends one, and it says nothing
         continue;
       }
-      if (view->has_group_seq()) count_sequence(view->group(), view->group_seq());
+      // A SAMPLE_PROBABILITY sample comes from Open vSwitch's psample action,
+      // which numbers nothing (GROUP_SEQ is always 0): no loss can be told.
+      if (view->sample_probability())
+        ++stats.untracked_samples;
+      else if (view->has_group_seq())
+        count_sequence(view->group(), view->group_seq());
       ++stats.samples;
       stats.bytes += view->data().size();
       ++delivered;

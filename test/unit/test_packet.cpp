@@ -99,3 +99,28 @@ TEST_CASE("a default Packet is empty", "[packet]") {
   CHECK_FALSE(p.has_group());
   CHECK_FALSE(p.uses_heap());
 }
+
+TEST_CASE("observation_ids: an 8-byte cookie is Open vSwitch's domain and point ids, others stay raw", "[packet]") {
+  const size_t length = GENERATE(size_t(0), size_t(4), size_t(7), size_t(8), size_t(9), size_t(16));
+  INFO("cookie of " << length << " bytes");
+  Bytes cookie = {0x00, 0x00, 0x01, 0x02, 0xa0, 0xb0, 0xc0, 0xd0, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88};
+  cookie.resize(length);
+  wire::SampleSpec spec;
+  Bytes attributes = wire::kernel_sample_attributes(spec);
+  if (length > 0) attributes = wire::cat({attributes, wire::attr(attr::user_cookie, cookie)});
+  const Bytes message = wire::genl_message(wire::test_family_id, 0, attributes);
+  auto view = decode(wire::view(message));
+  REQUIRE(view);
+  const Packet packet(*view);
+  CHECK(view->has_user_cookie() == (length > 0));
+  CHECK(bytes_of(view->user_cookie()) == cookie);
+  for (const std::optional<ObservationIds>& ids : {view->observation_ids(), packet.observation_ids()}) {
+    if (length == 8) {
+      REQUIRE(ids);
+      CHECK(ids->domain == 0x0102u);
+      CHECK(ids->point == 0xa0b0c0d0u);
+    } else {
+      CHECK_FALSE(ids);
+    }
+  }
+}

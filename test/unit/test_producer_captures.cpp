@@ -216,3 +216,38 @@ TEST_CASE("tunnel captures: every TUNNEL sub-attribute as configured, on 6.1 and
   CHECK(stats.lost == 0);
   CHECK(stats.malformed == 0);
 }
+
+TEST_CASE("Open vSwitch capture: psample action inside sample(probability), on 6.12", "[captures]") {
+  const std::string dir = std::string(PSAMPLE_TEST_DATA_DIR) + "/ovs-6.12";
+  auto config = read_config(dir + "/expected.txt");
+  auto& ovs = config["ovs"];
+  auto& frame = config["frame"];
+  REQUIRE(config["kernel"]["release"].rfind("6.12.", 0) == 0);
+  size_t samples = 0;
+  const ReceiverStats stats = replay(dir, [&](const PacketView& p) {
+    INFO("sample " << samples);
+    CHECK(p.group() == number(ovs["group"]));
+    CHECK(p.sample_probability());
+    CHECK(p.sample_rate() == number(ovs["probability"]));
+    CHECK(p.group_seq() == 0);  // OVS builds a fresh group per sample
+    CHECK(p.in_ifindex() == number(ovs["iif"]));
+    CHECK_FALSE(p.has_out_ifindex());
+    CHECK(hex(p.user_cookie()) == ovs["cookie"]);
+    const auto ids = p.observation_ids();
+    REQUIRE(ids);
+    CHECK(ids->domain == number(ovs["obs_domain"]));
+    CHECK(ids->point == number(ovs["obs_point"]));
+    CHECK(p.orig_size() == number(frame["length"]));
+    CHECK(p.data().size() == number(frame["length"]));
+    CHECK(p.proto() == number("0x" + frame["ethertype"]));
+    CHECK(p.has_timestamp());
+    ++samples;
+  });
+  // About half of the frames, at probability 1/2 (the VM test's bounds).
+  CHECK(samples >= 140);
+  CHECK(samples <= 260);
+  CHECK(samples <= number(ovs["frames"]));
+  CHECK(stats.untracked_samples == samples);
+  CHECK(stats.lost == 0);
+  CHECK(stats.duplicates == 0);
+}

@@ -400,3 +400,33 @@ TEST_CASE("module unload and reload: the Receiver follows the family's new id", 
     CHECK(fixed.stats().ignored_family == 1);
   }
 }
+
+// Open vSwitch's psample action builds a fresh group for every sample, so its
+// GROUP_SEQ is always 0, and it marks the rate as a probability. Those samples
+// are delivered and kept out of the loss estimate (untracked_samples): neither
+// loss nor duplicates, and the groups of other producers are unaffected.
+TEST_CASE("SAMPLE_PROBABILITY samples (Open vSwitch, GROUP_SEQ always 0) are not sequence-tracked", "[receiver]") {
+  Receiver receiver = support::detached_receiver(wire::test_family_id);
+  size_t delivered = 0;
+  auto count = [&](const PacketView&) { ++delivered; };
+  wire::SampleSpec ovs;
+  ovs.group = 60;
+  ovs.seq = 0;
+  ovs.rate = 0x80000000u;  // probability 1/2
+  const Bytes ovs_sample = wire::aligned(
+      wire::genl_message(wire::test_family_id, 0,
+                         wire::cat({wire::kernel_sample_attributes(ovs), wire::attr(attr::sample_probability, {})})));
+  for (int i = 0; i < 50; ++i) (void)receiver.process(view(ovs_sample), 0, count);
+  for (uint32_t seq : {7u, 8u, 10u}) (void)receiver.process(view(sample(61, seq)), 0, count);  // 1 lost
+  CHECK(delivered == 53);
+  const ReceiverStats stats = receiver.stats();
+  CHECK(stats.samples == 53);
+  CHECK(stats.untracked_samples == 50);
+  CHECK(stats.duplicates == 0);
+  CHECK(stats.sequence_resyncs == 0);
+  CHECK(stats.lost == 1);
+  const std::vector<GroupCounters> groups = support::group_counters(receiver);
+  REQUIRE(groups.size() == 1);  // group 60 is not tracked at all
+  CHECK(groups[0].group == 61);
+  CHECK(groups[0].lost == 1);
+}

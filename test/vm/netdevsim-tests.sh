@@ -48,7 +48,7 @@ echo 4096 >$P/out_tc_occ_max
 echo 8192 >$P/latency_max
 echo 64 >$P/trunc_size
 ip link add nlmon0 type nlmon && ip link set nlmon0 up
-tcpdump -Z root -i nlmon0 -U --immediate-mode -w /out/nlmon.pcap 2>/dev/null &
+tcpdump -Z root -i nlmon0 -U --immediate-mode -B 16384 -w /out/nlmon.pcap 2>/dev/null &
 capture=$!
 sleep 1  # tcpdump listening before psample-dump asks for the family id
 # What test/data/netdevsim-*/expected.txt holds: the configuration above, and

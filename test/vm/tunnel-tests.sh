@@ -64,7 +64,7 @@ t2_index=$(cat /sys/class/net/t2/ifindex)
 } >/out/expected.txt
 
 ip link add nlmon0 type nlmon && ip link set nlmon0 up
-tcpdump -Z root -i nlmon0 -U --immediate-mode -w /out/nlmon.pcap 2>/dev/null &
+tcpdump -Z root -i nlmon0 -U --immediate-mode -B 16384 -w /out/nlmon.pcap 2>/dev/null &
 capture=$!
 sleep 1
 psample-dump -F json -n -c 20 >/tmp/t.json 2>/tmp/t.err &

@@ -223,6 +223,8 @@ void SampleFormatter::json(const psample::PacketView& p, uint64_t time_ns) {
   if (p.has_out_tc_occ()) w_.str(",\"out_tc_occ\":").u64(p.out_tc_occ());
   if (p.has_latency()) w_.str(",\"latency\":").u64(p.latency());
   if (p.has_user_cookie()) w_.str(",\"user_cookie\":\"").hex(p.user_cookie()).ch('"');
+  if (auto ids = p.observation_ids())
+    w_.str(",\"obs_domain\":").u64(ids->domain).str(",\"obs_point\":").u64(ids->point);
   if (p.has_tunnel()) json_tunnel(p.tunnel());
   if (p.sender_port() != 0) w_.str(",\"sender_port\":").u64(p.sender_port());
   if (p.has_data()) {
