@@ -16,12 +16,7 @@
 #      applet, not iproute2's) and readlink (6.12's lib.sh uses -e): the
 #      host adds them.
 set -u
-status=0
-ok() { echo "ok: $*"; }
-bad() {
-  echo "FAIL: $*"
-  status=1
-}
+. /opt/bin/guest-lib.sh
 
 mount -t debugfs debugfs /sys/kernel/debug
 insmod /opt/bin/netdevsim.ko || {
@@ -47,10 +42,7 @@ echo 3 >$P/out_tc
 echo 4096 >$P/out_tc_occ_max
 echo 8192 >$P/latency_max
 echo 64 >$P/trunc_size
-ip link add nlmon0 type nlmon && ip link set nlmon0 up
-tcpdump -Z root -i nlmon0 -U --immediate-mode -B 16384 -w /out/nlmon.pcap 2>/dev/null &
-capture=$!
-sleep 1  # tcpdump listening before psample-dump asks for the family id
+start_nlmon_capture  # listening before psample-dump asks for the family id
 # What test/data/netdevsim-*/expected.txt holds: the configuration above, and
 # the packet netdevsim builds (drivers/net/netdevsim/psample.c).
 {
@@ -65,9 +57,7 @@ sleep 1
 echo 1 >$P/enable
 wait $dump
 echo 0 >$P/enable
-sleep 0.5
-kill $capture
-wait $capture
+stop_nlmon_capture
 cp /tmp/nsim.json /out/netdevsim.json
 lines=$(wc -l </tmp/nsim.json)
 [ "$lines" -eq 20 ] && ok "20 netdevsim samples in JSON" || bad "$lines of 20 netdevsim samples: $(cat /tmp/nsim.err)"
@@ -94,8 +84,7 @@ for i in $(seq 0 19); do expected="$expected$((first + i)) "; done
 
 # --- 2. libpsample's tool and psample-dump in libpsample mode, side by side ----
 # A fixed group (a tc sample action) for -l, then netdevsim group 7 sampling.
-echo 1 >/proc/sys/net/ipv6/conf/all/disable_ipv6
-echo 1 >/proc/sys/net/ipv6/conf/default/disable_ipv6
+ipv6_off
 ip link add v0 type veth peer name v1
 ip link set v0 up && ip link set v1 up
 tc qdisc add dev v0 ingress && tc filter add dev v0 ingress matchall action sample rate 1 group 9

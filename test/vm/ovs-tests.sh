@@ -11,14 +11,8 @@
 # loss estimate 0 with every sample untracked, and every frame forwarded to
 # port 2. tcpdump on nlmon records them for test/data (ovs-6.12/).
 set -u
-status=0
-ok() { echo "ok: $*"; }
-bad() {
-  echo "FAIL: $*"
-  status=1
-}
-echo 1 >/proc/sys/net/ipv6/conf/all/disable_ipv6
-echo 1 >/proc/sys/net/ipv6/conf/default/disable_ipv6
+. /opt/bin/guest-lib.sh
+ipv6_off
 ip link add ov0 type veth peer name op0
 ip link add ov2 type veth peer name op2
 for d in ov0 op0 ov2 op2; do ip link set $d up; done
@@ -38,10 +32,7 @@ ov0_index=$(cat /sys/class/net/ov0/ifindex)
   echo "frame length=60 ethertype=88b5"
 } >/out/expected.txt
 
-ip link add nlmon0 type nlmon && ip link set nlmon0 up
-tcpdump -Z root -i nlmon0 -U --immediate-mode -B 16384 -w /out/nlmon.pcap 2>/dev/null &
-capture=$!
-sleep 1
+start_nlmon_capture
 psample-dump -F json -n -g 60 >/tmp/ovs.json 2>/tmp/ovs.err &
 dump=$!
 sleep 1
@@ -50,9 +41,7 @@ send-frames op0 $frames 60
 sleep 1
 kill -INT $dump
 wait $dump
-sleep 1
-kill $capture
-wait $capture
+stop_nlmon_capture
 after=$(cat /sys/class/net/op2/statistics/rx_packets)
 cp /tmp/ovs.json /out/ovs.json
 cat /tmp/ovs.err

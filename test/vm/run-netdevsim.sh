@@ -25,7 +25,7 @@ LD_LIBRARY_PATH="$work" "$here/vm.sh" --kernel "$kernel" --timeout 400 --out "$w
   --add "$dump" --add "$work/netdevsim.ko" --add "$work/selftests.tar" --add "$work/libpsample-psample" \
   --add "$(command -v bash)" --add "$(command -v devlink)" --add "$(command -v tcpdump)" \
   --add "$(command -v timeout)" --add "$(command -v readlink)" \
-  --add "$here/netdevsim-tests.sh" -- netdevsim-tests.sh || status=$?
+  --add "$here/guest-lib.sh" --add "$here/netdevsim-tests.sh" -- netdevsim-tests.sh || status=$?
 if [ -n "$keep" ]; then
   mkdir -p "$keep"
   cp "$work"/out/* "$keep/"

@@ -22,7 +22,8 @@ if [ -z "$out" ]; then
 fi
 mkdir -p "$out"
 "$here/../../tools/install-deps.sh" tcpdump >/dev/null
-args=(--kernel "$kernel" --out "$out" --add "$dump" --add "$tests/send-frames" --add "$(command -v tcpdump)")
+args=(--kernel "$kernel" --out "$out" --add "$dump" --add "$tests/send-frames" --add "$(command -v tcpdump)"
+  --add "$here/guest-lib.sh")
 case $scenario in
   tunnels) args+=(--module act_tunnel_key --module vxlan --module geneve --add "$here/tunnel-tests.sh" -- tunnel-tests.sh) ;;
   ovs) args+=(--module openvswitch --add "$tests/ovs-flow" --add "$here/ovs-tests.sh" -- ovs-tests.sh) ;;

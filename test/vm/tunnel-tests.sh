@@ -12,14 +12,8 @@
 # and nothing else. tcpdump on nlmon records the samples for test/data
 # (tunnel-*/), with expected.txt written here from the configuration.
 set -u
-status=0
-ok() { echo "ok: $*"; }
-bad() {
-  echo "FAIL: $*"
-  status=1
-}
-echo 1 >/proc/sys/net/ipv6/conf/all/disable_ipv6
-echo 1 >/proc/sys/net/ipv6/conf/default/disable_ipv6
+. /opt/bin/guest-lib.sh
+ipv6_off
 
 # --- A. tunnel_key set + sample --------------------------------------------------
 ip link add t0 type veth peer name t1
@@ -39,7 +33,7 @@ ip link add u0 type veth peer name u1
 ip link set u1 netns far
 ip addr add 10.1.0.1/24 dev u0 && ip link set u0 up
 # A new namespace starts with IPv6 on: off, so no router solicitation is sampled.
-ip netns exec far sh -c 'echo 1 >/proc/sys/net/ipv6/conf/all/disable_ipv6; echo 1 >/proc/sys/net/ipv6/conf/default/disable_ipv6'
+ip netns exec far sh -c '. /opt/bin/guest-lib.sh; ipv6_off'
 ip -n far addr add 10.1.0.2/24 dev u1 && ip -n far link set u1 up && ip -n far link set lo up
 ip link add vx0 type vxlan external dstport 4789 && ip link set vx0 up || bad "ip: vxlan external"
 ip link add gn0 type geneve external && ip link set gn0 up || bad "ip: geneve external"
@@ -63,10 +57,7 @@ t2_index=$(cat /sys/class/net/t2/ifindex)
   echo "frame length=60 ethertype=88b5"
 } >/out/expected.txt
 
-ip link add nlmon0 type nlmon && ip link set nlmon0 up
-tcpdump -Z root -i nlmon0 -U --immediate-mode -B 16384 -w /out/nlmon.pcap 2>/dev/null &
-capture=$!
-sleep 1
+start_nlmon_capture
 psample-dump -F json -n -c 20 >/tmp/t.json 2>/tmp/t.err &
 dump=$!
 sleep 1
@@ -77,9 +68,7 @@ ip netns exec far send-frames gnf 5 60
 for _ in $(seq 50); do kill -0 $dump 2>/dev/null || break; sleep 0.1; done
 kill $dump 2>/dev/null
 wait $dump
-sleep 0.5
-kill $capture
-wait $capture
+stop_nlmon_capture
 cp /tmp/t.json /out/tunnel.json
 cat /tmp/t.err
 
