@@ -60,29 +60,12 @@ std::string hex(ByteView bytes) {
   return out;
 }
 
-// psample's family id in a capture: the GETFAMILY reply for "psample".
-int family_id(dump::CaptureReader& reader) {
-  dump::CaptureRecord record;
-  int id = -1;
-  while (id < 0 && reader.next(record) == 1) {
-    netlink::MessageReader messages(dump::generic_netlink_payload(record));
-    netlink::Message m;
-    while (messages.next(m)) {
-      if (m.type != netlink::genl_controller_id) continue;
-      auto family = netlink::parse_family(m.bytes);
-      if (family && std::string(family->name) == family_name) id = family->id;
-    }
-  }
-  reader.rewind();
-  return id;
-}
-
 // Replays a directory's nlmon.pcap through a detached Receiver, as
 // `psample-dump -r` does; returns the Receiver's stats.
 ReceiverStats replay(const std::string& dir, const std::function<void(const PacketView&)>& on_sample) {
   dump::CaptureReader reader;
   REQUIRE(reader.open(dir + "/nlmon.pcap"));
-  const int id = family_id(reader);
+  const int id = dump::find_psample_family_id(reader);
   REQUIRE(id > 0);
   ReceiverOptions options;
   options.accept_userspace = true;  // a capture does not tell senders apart

@@ -3,6 +3,10 @@
 #include <cstdio>
 #include <cstring>
 
+#include "psample/netlink/genl_controller.hpp"
+#include "psample/netlink/message.hpp"
+#include "psample/protocol.hpp"
+
 namespace dump {
 
 namespace {
@@ -229,6 +233,22 @@ psample::ByteView generic_netlink_payload(const CaptureRecord& record) {
     return d.subview(16);
   }
   return d;  // no cooked header: taken to be generic netlink
+}
+
+int find_psample_family_id(CaptureReader& reader) {
+  CaptureRecord record;
+  int id = -1;
+  while (id < 0 && reader.next(record) == 1) {
+    psample::netlink::MessageReader messages(generic_netlink_payload(record));
+    psample::netlink::Message m;
+    while (messages.next(m)) {
+      if (m.type != psample::netlink::genl_controller_id) continue;
+      auto family = psample::netlink::parse_family(m.bytes);
+      if (family && std::strcmp(family->name, psample::family_name) == 0) id = family->id;
+    }
+  }
+  reader.rewind();
+  return id;
 }
 
 }  // namespace dump

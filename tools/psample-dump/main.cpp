@@ -236,24 +236,6 @@ int live(const dump::Options& options) {
   return status;
 }
 
-// Finds psample's family id in a capture: the GETFAMILY reply (or a NEWFAMILY
-// notification) for "psample".
-int find_family_id(dump::CaptureReader& reader) {
-  dump::CaptureRecord record;
-  int id = -1;
-  while (id < 0 && reader.next(record) == 1) {
-    psample::netlink::MessageReader messages(dump::generic_netlink_payload(record));
-    psample::netlink::Message m;
-    while (messages.next(m)) {
-      if (m.type != psample::netlink::genl_controller_id) continue;
-      auto family = psample::netlink::parse_family(m.bytes);
-      if (family && std::string(family->name) == psample::family_name) id = family->id;
-    }
-  }
-  reader.rewind();
-  return id;
-}
-
 int offline(const dump::Options& options) {
   dump::CaptureReader reader;
   if (!reader.open(options.read_file)) {
@@ -261,7 +243,7 @@ int offline(const dump::Options& options) {
     return exit_bad_capture;
   }
   int family_id = options.family_id;
-  if (family_id < 0) family_id = find_family_id(reader);
+  if (family_id < 0) family_id = dump::find_psample_family_id(reader);
   if (!reader.error().empty()) {
     std::fprintf(stderr, "psample-dump: %s\n", reader.error().c_str());
     return exit_bad_capture;

@@ -1,0 +1,318 @@
+#!/usr/bin/env python3
+"""psample-sflow against real collectors, on the golden kernel captures.
+
+For each capture in test/data (tc sample on 6.1 and 6.12, netdevsim's driver
+metadata, tunnel keys, Open vSwitch's probability samples), psample-sflow -r
+exports it at once to pmacct's sfacctd and nfdump's sfcapd on 127.0.0.1 and
+to a pcap (-w). Then:
+1. every flow sample in the pcap, decoded here from the sFlow v5
+   specification, equals what the mapping (README "psample-sflow") gives for
+   the same sample as psample-dump -F json decodes it: data source, sequence,
+   rate, pool, drops, in/out ifindex, header protocol, frame length,
+   stripped, header bytes, extension records;
+2. tshark's sflow dissector reads the same fields (captures without
+   extension records: tshark 4.0 misreads the records after an extension it
+   does not know);
+3. sfacctd (print plugin, JSON): per agent and in/out interface, its packet
+   and byte counts equal the samples and their frame lengths;
+4. sfcapd + nfdump -o json: for the IP samples, packets = rate and bytes =
+   frame length x rate per sample, per in/out interface;
+5. the two collectors agree with each other on the IP samples.
+Also: many agents, one collector (4 agents replaying at once into one
+sfacctd, per-agent counts exact), and a broken mapping fails (--self-test).
+
+usage: check_collectors.py PSAMPLE_SFLOW PSAMPLE_DUMP DATA_DIR
+"""
+import collections
+import json
+import os
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+failures = []
+
+
+quiet = False
+
+
+def check(condition, what):
+    if not condition:
+        failures.append(what)
+        if not quiet:
+            print("FAIL: " + what)
+    return condition
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# --- the mapping, written from the README, independently of the agent -------
+def one_in_n(p):
+    return 0 if p == 0 else max(1, (0xFFFFFFFF + p // 2) // p)
+
+
+def expected_samples(samples, header_bytes=128):
+    pools = collections.defaultdict(int)
+    sequences = collections.defaultdict(int)
+    out = []
+    for s in samples:
+        source = s.get("in_ifindex", 0) or s.get("out_ifindex", 0)
+        rate = one_in_n(s["rate"]) if s.get("sample_probability") else s["rate"]
+        pools[source] += rate
+        sequences[source] += 1
+        data = bytes.fromhex(s.get("data", ""))
+        records = [(1, (1, s.get("origsize", len(data)) + 4, 4, data[:header_bytes]))]
+        if "out_tc" in s:
+            records.append((1036, s["out_tc"]))
+        if "out_tc_occ" in s:
+            records.append((1040, min(s["out_tc_occ"], 0xFFFFFFFF)))
+        if "latency" in s:
+            records.append((1039, min(s["latency"], 0xFFFFFFFF)))
+        out.append(dict(source=source, sequence=sequences[source], rate=rate, pool=pools[source] & 0xFFFFFFFF,
+                        drops=0, input=s.get("in_ifindex", 0), output=s.get("out_ifindex", 0), records=records))
+    return out
+
+
+# --- sFlow v5 and pcap decoding ----------------------------------------------
+def read_pcap(path):
+    data = open(path, "rb").read()
+    magic = struct.unpack("<I", data[:4])[0]
+    endian = "<" if magic in (0xA1B2C3D4, 0xA1B23C4D) else ">"
+    link = struct.unpack(endian + "I", data[20:24])[0]
+    assert link == 101, "LINKTYPE_RAW expected"
+    offset, packets = 24, []
+    while offset + 16 <= len(data):
+        _, _, caplen, _ = struct.unpack(endian + "IIII", data[offset:offset + 16])
+        packets.append(data[offset + 16:offset + 16 + caplen])
+        offset += 16 + caplen
+    return packets
+
+
+def udp_payload(packet):
+    header = 40 if packet[0] >> 4 == 6 else (packet[0] & 15) * 4
+    return packet[header + 8:]
+
+
+def u32s(data, offset, n):
+    return struct.unpack(">" + "I" * n, data[offset:offset + 4 * n]), offset + 4 * n
+
+
+def decode_datagram(d):
+    (version, address_type), o = u32s(d, 0, 2)
+    agent = d[o:o + (4 if address_type == 1 else 16)]
+    o += len(agent)
+    (sub_agent, sequence, uptime, count), o = u32s(d, o, 4)
+    samples = []
+    for _ in range(count):
+        (fmt, length), o = u32s(d, o, 2)
+        body, o = d[o:o + length], o + length
+        if fmt != 3:
+            continue
+        (seq, source_type, source, rate, pool, drops, in_fmt, inp, out_fmt, outp, nrec), b = u32s(body, 0, 11)
+        records = []
+        for _ in range(nrec):
+            (rfmt, rlen), b = u32s(body, b, 2)
+            rdata, b = body[b:b + rlen], b + ((rlen + 3) & ~3)
+            if rfmt == 1:
+                (proto, frame_length, stripped, hlen), _ = u32s(rdata, 0, 4)
+                records.append((1, (proto, frame_length, stripped, rdata[16:16 + hlen])))
+            else:
+                records.append((rfmt, struct.unpack(">I", rdata)[0]))
+        assert b == len(body), "sample length disagrees with its records"
+        samples.append(dict(source=source, sequence=seq, rate=rate, pool=pool, drops=drops, input=inp, output=outp,
+                            records=records))
+    assert o == len(d), "bytes after the last sample"
+    return dict(version=version, agent=agent, sequence=sequence, samples=samples)
+
+
+# --- collectors ----------------------------------------------------------------
+class Collectors:
+    def __init__(self, tmp):
+        self.tmp = tmp
+        self.sfacctd_port, self.sfcapd_port = free_port(), free_port()
+        self.sfacctd_json = os.path.join(tmp, "sfacctd.json")
+        conf = os.path.join(tmp, "sfacctd.conf")
+        with open(conf, "w") as f:
+            f.write("daemonize: false\nsfacctd_ip: 127.0.0.1\nsfacctd_port: %d\nplugins: print\n"
+                    "aggregate: peer_src_ip, in_iface, out_iface, etype\nprint_output: json\n"
+                    "print_output_file: %s\nprint_refresh_time: 1\n" % (self.sfacctd_port, self.sfacctd_json))
+        self.nfdir = os.path.join(tmp, "nf")
+        os.mkdir(self.nfdir)
+        self.sfacctd = subprocess.Popen(["sfacctd", "-f", conf], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.sfcapd = subprocess.Popen(["sfcapd", "-b", "127.0.0.1", "-p", str(self.sfcapd_port), "-w", self.nfdir,
+                                        "-t", "3600"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(1.5)  # both listening
+
+    def endpoints(self):
+        return ["127.0.0.1:%d" % self.sfacctd_port, "127.0.0.1:%d" % self.sfcapd_port]
+
+    def stop(self):
+        time.sleep(2.5)  # sfacctd's print plugin writes every second
+        for p in (self.sfacctd, self.sfcapd):
+            p.send_signal(signal.SIGINT)
+        for p in (self.sfacctd, self.sfcapd):
+            try:
+                p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+
+    def sfacctd_records(self):
+        if not os.path.exists(self.sfacctd_json):
+            return []
+        return [json.loads(line) for line in open(self.sfacctd_json) if line.strip()]
+
+    def nfdump_records(self):
+        result = subprocess.run(["nfdump", "-R", self.nfdir, "-o", "json"], capture_output=True, text=True)
+        text = result.stdout.strip()
+        return json.loads(text) if text.startswith("[") else []
+
+
+def ip_ethertype(s):
+    data = bytes.fromhex(s.get("data", ""))
+    return data[12:14] in (b"\x08\x00", b"\x86\xdd") if len(data) >= 14 else False
+
+
+def check_capture(agent_bin, dump_bin, directory, agent_address, broken=False):
+    name = os.path.basename(directory)
+    pcap_in = os.path.join(directory, "nlmon.pcap")
+    ref = [o for o in (json.loads(l) for l in subprocess.run([dump_bin, "-r", pcap_in, "-F", "json"],
+                                                                  capture_output=True, text=True).stdout.splitlines())
+           if o["type"] == "sample"]
+    want = expected_samples(ref)
+    if broken:  # --self-test: a deliberately wrong mapping must be caught
+        for w in want:
+            w["pool"] += 1
+    with tempfile.TemporaryDirectory() as tmp:
+        collectors = Collectors(tmp)
+        out = os.path.join(tmp, "sflow.pcap")
+        args = [agent_bin, "-r", pcap_in, "-w", out, "--agent-address", agent_address]
+        for e in collectors.endpoints():
+            args += ["--collector", e]
+        result = subprocess.run(args, capture_output=True, text=True)
+        collectors.stop()
+        check(result.returncode == 0, "%s: psample-sflow -r exits 0 (%s)" % (name, result.stderr))
+        # 1. our own decoding of the datagrams
+        datagrams = [decode_datagram(udp_payload(p)) for p in read_pcap(out)]
+        got = [s for d in datagrams for s in d["samples"]]
+        check(all(d["version"] == 5 and socket.inet_ntoa(d["agent"]) == agent_address for d in datagrams),
+              "%s: version 5, agent %s" % (name, agent_address))
+        check([d["sequence"] for d in datagrams] == list(range(1, len(datagrams) + 1)),
+              "%s: datagram sequence numbers 1..%d" % (name, len(datagrams)))
+        check(len(got) == len(want) and len(want) > 0, "%s: %d flow samples, want %d" % (name, len(got), len(want)))
+        for i, (g, w) in enumerate(zip(got, want)):
+            if not check(g == w, "%s sample %d: %s\n   want %s" % (name, i, g, w)):
+                break
+        # 2. tshark
+        if not any(len(w["records"]) > 1 for w in want):
+            fields = ["sflow.flow_sample.source_id_index", "sflow.flow_sample.sampling_rate",
+                      "sflow.flow_sample.sample_pool", "sflow.flow_sample.dropped_packets",
+                      "sflow.flow_sample.input_interface_value", "sflow.flow_sample.output_interface_value",
+                      "sflow_245.header.frame_length", "sflow_245.header.payload_stripped",
+                      "sflow_245.header.sampled_header_length"]
+            targs = ["tshark", "-r", out, "-T", "fields", "-E", "occurrence=a", "-E", "aggregator=,",
+                     "-E", "separator=|"]
+            for f in fields:
+                targs += ["-e", f]
+            rows = subprocess.run(targs, capture_output=True, text=True).stdout.splitlines()
+            columns = [[] for _ in fields]
+            for row in rows:
+                for k, cell in enumerate(row.split("|")):
+                    columns[k] += [int(v) for v in cell.split(",") if v]
+            tshark_samples = list(zip(*columns))
+            mine = [(w["source"], w["rate"], w["pool"], w["drops"], w["input"], w["output"], w["records"][0][1][1],
+                     w["records"][0][1][2], len(w["records"][0][1][3])) for w in want]
+            check(tshark_samples == mine, "%s: tshark reads every field as sent (%d samples)" % (name, len(mine)))
+        # 3. sfacctd (it accounts IPv4 and IPv6 frames only): per in/out
+        # interface, the IP samples and their frame lengths.
+        ip = [w for w, s in zip(want, ref) if ip_ethertype(s)]
+        by_key, by_key_bytes = collections.Counter(), collections.Counter()
+        for w in ip:
+            by_key[(w["input"], w["output"])] += 1
+            by_key_bytes[(w["input"], w["output"])] += w["records"][0][1][1]
+        acct, acct_bytes = collections.Counter(), collections.Counter()
+        for r in collectors.sfacctd_records():
+            check(r.get("peer_ip_src") == agent_address, "%s: sfacctd agent %s" % (name, r.get("peer_ip_src")))
+            acct[(r["iface_in"], r["iface_out"])] += r["packets"]
+            acct_bytes[(r["iface_in"], r["iface_out"])] += r["bytes"]
+        check(acct == by_key, "%s: sfacctd packets per in/out interface %s, want %s" % (name, dict(acct), dict(by_key)))
+        check(acct_bytes == by_key_bytes, "%s: sfacctd bytes per in/out interface %s, want %s"
+              % (name, dict(acct_bytes), dict(by_key_bytes)))
+        # 4. sfcapd / nfdump (every frame): packets = rate, bytes = frame length x rate.
+        nf_want, nf_bytes = collections.Counter(), collections.Counter()
+        for w in want:
+            nf_want[(w["input"], w["output"])] += w["rate"]
+            nf_bytes[(w["input"], w["output"])] += w["rate"] * w["records"][0][1][1]
+        nf, nfb, nf_ip = collections.Counter(), collections.Counter(), collections.Counter()
+        for r in collectors.nfdump_records():
+            key = (r["input_snmp"], r["output_snmp"])
+            nf[key] += r["in_packets"]
+            nfb[key] += r["in_bytes"]
+            if r.get("src4_addr", "0.0.0.0") != "0.0.0.0" or "src6_addr" in r:
+                nf_ip[key] += r["in_packets"]
+        check(nf == nf_want, "%s: nfdump packets per in/out interface %s, want %s" % (name, dict(nf), dict(nf_want)))
+        check(nfb == nf_bytes, "%s: nfdump bytes per in/out interface %s, want %s" % (name, dict(nfb), dict(nf_bytes)))
+        # 5. the two collectors agree on the IP samples (nfdump scales by the rate).
+        acct_scaled = collections.Counter()
+        for w in ip:
+            acct_scaled[(w["input"], w["output"])] += w["rate"]
+        check(nf_ip == acct_scaled and sum(acct.values()) == len(ip),
+              "%s: sfacctd and nfdump agree on the IP samples (nfdump %s, sfacctd x rate %s)"
+              % (name, dict(nf_ip), dict(acct_scaled)))
+        print("%s: %d samples in %d datagrams: our decoder, %s sfacctd (%d IP samples), nfdump (%d packets)"
+              % (name, len(got), len(datagrams), "tshark," if not any(len(w["records"]) > 1 for w in want) else "",
+                 sum(acct.values()), sum(nf.values())))
+
+
+def check_many_agents(agent_bin, directory):
+    """4 agents replay one capture each at once into one sfacctd."""
+    with tempfile.TemporaryDirectory() as tmp:
+        collectors = Collectors(tmp)
+        agents = ["192.0.2.%d" % (100 + i) for i in range(4)]
+        pcap_in = os.path.join(directory, "nlmon.pcap")
+        procs = [subprocess.Popen([agent_bin, "-r", pcap_in, "--agent-address", a, "--collector",
+                                   collectors.endpoints()[0]], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                  text=True) for a in agents]
+        for p in procs:
+            p.communicate()
+        # Each agent sent every sample of the capture; sfacctd accounts the IP ones.
+        ref = subprocess.run([sys.argv[2], "-r", pcap_in, "-F", "json"], capture_output=True, text=True).stdout
+        ip_samples = sum(1 for l in ref.splitlines() if json.loads(l)["type"] == "sample" and ip_ethertype(json.loads(l)))
+        sent = {a: ip_samples for a in agents}
+        collectors.stop()
+        per_agent = collections.Counter()
+        for r in collectors.sfacctd_records():
+            per_agent[r["peer_ip_src"]] += r["packets"]
+        check(dict(per_agent) == sent, "many agents: sfacctd per agent %s, sent %s" % (dict(per_agent), sent))
+        print("many agents: %s" % dict(per_agent))
+
+
+def main():
+    agent_bin, dump_bin, data = sys.argv[1], sys.argv[2], sys.argv[3]
+    names = ["kernel-6.1", "kernel-6.12", "netdevsim-6.1", "netdevsim-6.12", "tunnel-6.1", "tunnel-6.12", "ovs-6.12"]
+    for i, n in enumerate(names):
+        check_capture(agent_bin, dump_bin, os.path.join(data, n), "192.0.2.%d" % (10 + i))
+    check_many_agents(agent_bin, os.path.join(data, "kernel-6.12"))
+    # A broken mapping (every pool off by one) must fail the comparison.
+    global quiet
+    real = len(failures)
+    quiet = True
+    check_capture(agent_bin, dump_bin, os.path.join(data, "kernel-6.1"), "192.0.2.9", broken=True)
+    quiet = False
+    caught = len(failures) - real
+    del failures[real:]
+    check(caught > 0, "self-test: a deliberately broken mapping (every pool off by one) was not caught")
+    print("self-test: a mapping with every pool off by one fails %d checks" % caught)
+    print("%d checks failed" % len(failures) if failures else "psample-sflow: all collector checks passed")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,110 @@
+#include "exporter.hpp"
+
+#include <algorithm>
+
+namespace sflow_agent {
+
+Exporter::Exporter(ExporterOptions options, Send send)
+    : options_(std::move(options)),
+      send_(std::move(send)),
+      buffer_(options_.max_datagram),
+      writer_(psample::MutableByteView(buffer_.data(), buffer_.size())) {}
+
+uint32_t Exporter::one_in_n(uint32_t probability) {
+  if (probability == 0) return 0;  // never samples: no rate to give
+  const uint64_t n = (uint64_t(0xffffffffu) + probability / 2) / probability;
+  return uint32_t(std::max<uint64_t>(n, 1));
+}
+
+void Exporter::begin(uint32_t uptime_ms) {
+  psample::sflow::DatagramHeader header;
+  header.agent = options_.agent;
+  header.sub_agent_id = options_.sub_agent_id;
+  header.sequence = ++sequence_;
+  header.uptime_ms = uptime_ms;
+  writer_.begin(header);
+  begun_ = true;
+}
+
+void Exporter::update_losses(const psample::GroupCounters* groups, size_t count) {
+  for (size_t i = 0; i < count; ++i) {
+    uint64_t& seen = group_lost_seen_[groups[i].group];
+    if (groups[i].lost > seen) group_pending_[groups[i].group] += groups[i].lost - seen;
+    // A late sample takes a loss back: what was not charged yet is taken back too.
+    if (groups[i].lost < seen) {
+      uint64_t& pending = group_pending_[groups[i].group];
+      pending -= std::min(pending, seen - groups[i].lost);
+    }
+    seen = groups[i].lost;
+  }
+}
+
+void Exporter::sample(const psample::PacketView& p, uint32_t uptime_ms) {
+  const bool egress = options_.egress_groups.count(p.group()) != 0;
+  uint32_t source = egress ? p.out_ifindex() : p.in_ifindex();
+  if (source == 0) source = egress ? p.in_ifindex() : p.out_ifindex();
+  const uint32_t rate = p.sample_probability() ? one_in_n(p.sample_rate()) : p.sample_rate();
+  SourceCounters& c = sources_[source];
+  uint64_t lost = 0;
+  auto pending = group_pending_.find(p.group());
+  if (pending != group_pending_.end()) {
+    lost = pending->second;
+    pending->second = 0;
+  }
+  c.pool += uint64_t(rate) * (1 + lost);
+  c.drops += lost;
+  ++c.samples;
+
+  psample::sflow::FlowSample s;
+  s.sequence = ++c.sequence;
+  s.source_index = source;
+  s.sampling_rate = rate;
+  s.sample_pool = uint32_t(c.pool);
+  s.drops = uint32_t(c.drops);
+  s.input = p.in_ifindex();
+  s.output = p.out_ifindex();
+  const bool layer3 = options_.layer3_device && options_.layer3_device(source);
+  if (layer3 && p.proto() == 0x0800) {
+    s.header_protocol = psample::sflow::header_protocol::ipv4;
+  } else if (layer3 && p.proto() == 0x86dd) {
+    s.header_protocol = psample::sflow::header_protocol::ipv6;
+  } else {
+    s.header_protocol = psample::sflow::header_protocol::ethernet;
+  }
+  const bool ethernet = s.header_protocol == psample::sflow::header_protocol::ethernet;
+  const uint32_t original = p.has_orig_size() ? p.orig_size() : uint32_t(p.data().size());
+  s.frame_length = ethernet ? original + 4 : original;  // Ethernet: the FCS is counted, and stripped
+  s.stripped = ethernet ? 4 : 0;
+  s.header = p.data().subview(0, std::min(p.data().size(), options_.header_bytes));
+  auto clamp32 = [](uint64_t v) { return uint32_t(std::min<uint64_t>(v, 0xffffffffu)); };
+  s.has_egress_queue = p.has_out_tc();
+  s.egress_queue = p.out_tc();
+  s.has_queue_depth = p.has_out_tc_occ();
+  s.queue_depth = clamp32(p.out_tc_occ());
+  s.has_transit_delay = p.has_latency();
+  s.transit_delay_ns = clamp32(p.latency());
+
+  if (!begun_) begin(uptime_ms);
+  if (!writer_.add_flow_sample(s)) {
+    flush();
+    begin(uptime_ms);
+    writer_.add_flow_sample(s);  // an empty datagram takes it (clipped if it must be)
+  }
+  ++samples_;
+}
+
+void Exporter::flush() {
+  if (!begun_) return;
+  begun_ = false;
+  if (writer_.empty()) {
+    writer_.finish();
+    --sequence_;  // an empty datagram is not sent and takes no number
+    return;
+  }
+  const psample::ByteView datagram = writer_.finish();
+  ++datagrams_;
+  bytes_ += datagram.size();
+  send_(datagram);
+}
+
+}  // namespace sflow_agent

@@ -1,0 +1,85 @@
+// psample-sflow: maps psample samples to sFlow v5 flow samples and hands
+// out finished datagrams. The mapping (README "psample-sflow"):
+//   data source   IIFINDEX, or OIFINDEX for a group given as --egress-group
+//                 (the other one when that one is absent)
+//   sampling_rate SAMPLE_RATE; a SAMPLE_PROBABILITY rate p/(2^32-1) becomes
+//                 1-in-round((2^32-1)/p), at least 1
+//   sample_pool   per data source: + rate for each sample delivered, and
+//                 + rate for each sample of its group lost on the way (from
+//                 GROUP_SEQ gaps, added at the group's next sample)
+//   drops         per data source: running total of those lost samples
+//   input/output  IIFINDEX / OIFINDEX (0 when absent)
+//   raw header    ethernet unless the sampling device is a layer-3 one
+//                 (then IPv4/IPv6 from PROTO); frame_length ORIGSIZE + 4
+//                 (the FCS) with stripped 4 for Ethernet, ORIGSIZE and 0 for
+//                 L3; the first --header-bytes bytes of DATA
+//   extensions    OUT_TC -> egress queue (1036), OUT_TC_OCC -> queue depth
+//                 (1040), LATENCY -> transit delay (1039), each clamped to
+//                 32 bits; TIMESTAMP and USER_COOKIE are not exported.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "psample/psample.hpp"
+#include "psample/sflow/datagram.hpp"
+
+namespace sflow_agent {
+
+struct ExporterOptions {
+  psample::sflow::AgentAddress agent;
+  uint32_t sub_agent_id = 0;
+  size_t header_bytes = 128;
+  size_t max_datagram = 1400;
+  std::unordered_set<uint32_t> egress_groups;
+  // True when the interface's frames start at layer 3 (no Ethernet header).
+  std::function<bool(uint32_t ifindex)> layer3_device;
+};
+
+struct SourceCounters {
+  uint32_t sequence = 0;
+  uint64_t pool = 0;
+  uint64_t drops = 0;
+  uint64_t samples = 0;
+};
+
+class Exporter {
+ public:
+  using Send = std::function<void(psample::ByteView datagram)>;
+  Exporter(ExporterOptions options, Send send);
+
+  // One sample; `uptime_ms` goes into the datagram it ends up in.
+  void sample(const psample::PacketView& p, uint32_t uptime_ms);
+  // GROUP_SEQ losses the Receiver estimated so far, per group (call after
+  // each batch): what grew since the last call is charged at the group's
+  // next sample.
+  void update_losses(const psample::GroupCounters* groups, size_t count);
+  // Sends what is pending.
+  void flush();
+
+  uint64_t datagrams() const { return datagrams_; }
+  uint64_t bytes() const { return bytes_; }
+  uint64_t samples() const { return samples_; }
+  uint64_t clipped() const { return writer_.clipped(); }
+  const std::unordered_map<uint32_t, SourceCounters>& sources() const { return sources_; }
+  static uint32_t one_in_n(uint32_t probability);
+
+ private:
+  void begin(uint32_t uptime_ms);
+
+  ExporterOptions options_;
+  Send send_;
+  std::vector<uint8_t> buffer_;
+  psample::sflow::DatagramWriter writer_;
+  bool begun_ = false;
+  uint32_t sequence_ = 0;
+  std::unordered_map<uint32_t, SourceCounters> sources_;
+  std::unordered_map<uint32_t, uint64_t> group_lost_seen_;  // the Receiver's lost per group at the last update
+  std::unordered_map<uint32_t, uint64_t> group_pending_;    // lost, not yet charged to a data source
+  uint64_t datagrams_ = 0, bytes_ = 0, samples_ = 0;
+};
+
+}  // namespace sflow_agent

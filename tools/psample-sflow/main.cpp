@@ -1,0 +1,288 @@
+// psample-sflow: a small sFlow v5 agent. Receives psample samples (live, or
+// from a netlink capture with -r), maps them to sFlow flow samples
+// (exporter.hpp) and sends the datagrams to collectors over UDP and/or
+// writes them to a pcap file (-w).
+#include <getopt.h>
+#include <net/if.h>
+#include <signal.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cinttypes>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <fstream>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "capture_reader.hpp"
+#include "exporter.hpp"
+#include "psample/psample.hpp"
+#include "sinks.hpp"
+
+namespace {
+
+const char usage[] =
+    "usage: psample-sflow [options]            export live psample samples as sFlow v5\n"
+    "       psample-sflow -r FILE [options]    export a capture of netlink traffic\n"
+    "\n"
+    "  --collector HOST[:PORT]  send to this collector (repeatable; IPv4 or [IPv6]:PORT;\n"
+    "                           default port 6343)\n"
+    "  -w FILE                  also write the datagrams as a pcap of UDP packets (- for stdout)\n"
+    "  --agent-address ADDR     the agent address in the datagrams (default: the first IPv4\n"
+    "                           address of an up, non-loopback interface, else IPv6, else 127.0.0.1)\n"
+    "  --sub-agent-id N         default 0\n"
+    "  -g GROUP                 only this group (repeatable; live: filtered in the kernel)\n"
+    "  --egress-group GROUP     this group samples on egress: its data source is OIFINDEX\n"
+    "  --header-bytes N         packet header bytes per sample (default 128)\n"
+    "  --max-datagram BYTES     largest datagram (default 1400, at least 200)\n"
+    "  -r FILE                  read a pcap/pcapng capture of netlink traffic instead\n"
+    "  -h, --help               this text\n"
+    "\n"
+    "exit status: 0 done, 1 runtime error, 2 usage error, 3 psample not available,\n"
+    "4 permission denied, 5 unreadable capture\n";
+
+struct Options {
+  std::vector<sflow_agent::Endpoint> collectors;
+  std::string write_file, read_file, agent_address;
+  uint32_t sub_agent_id = 0;
+  psample::GroupList groups;
+  std::vector<uint32_t> egress_groups;
+  size_t header_bytes = 128;
+  size_t max_datagram = 1400;
+};
+
+int fail(const std::string& what) {
+  std::fprintf(stderr, "psample-sflow: %s\n\n%s", what.c_str(), usage);
+  return 2;
+}
+
+bool number(const char* text, unsigned long long max, unsigned long long& out) {
+  if (text == nullptr || *text == '\0' || *text == '-') return false;
+  char* end = nullptr;
+  errno = 0;
+  out = std::strtoull(text, &end, 0);
+  return errno == 0 && *end == '\0' && out <= max;
+}
+
+int parse(int argc, char** argv, Options& o, bool& exit_now) {
+  enum { opt_collector = 256, opt_agent, opt_sub_agent, opt_egress, opt_header, opt_max };
+  static const option long_options[] = {
+      {"collector", required_argument, nullptr, opt_collector},
+      {"agent-address", required_argument, nullptr, opt_agent},
+      {"sub-agent-id", required_argument, nullptr, opt_sub_agent},
+      {"egress-group", required_argument, nullptr, opt_egress},
+      {"header-bytes", required_argument, nullptr, opt_header},
+      {"max-datagram", required_argument, nullptr, opt_max},
+      {"help", no_argument, nullptr, 'h'},
+      {nullptr, 0, nullptr, 0},
+  };
+  opterr = 0;
+  int c;
+  unsigned long long v = 0;
+  std::string error;
+  while ((c = getopt_long(argc, argv, ":w:r:g:h", long_options, nullptr)) != -1) {
+    switch (c) {
+      case opt_collector: {
+        sflow_agent::Endpoint e;
+        if (!sflow_agent::parse_endpoint(optarg, psample::sflow::default_port, e, error))
+          return fail("--collector: " + error);
+        o.collectors.push_back(e);
+        break;
+      }
+      case opt_agent: o.agent_address = optarg; break;
+      case opt_sub_agent:
+        if (!number(optarg, 0xffffffffull, v)) return fail("--sub-agent-id wants a number");
+        o.sub_agent_id = uint32_t(v);
+        break;
+      case 'g':
+        if (!number(optarg, 0xffffffffull, v)) return fail("-g wants a group number");
+        if (!o.groups.add(uint32_t(v))) return fail("-g: at most 200 groups");
+        break;
+      case opt_egress:
+        if (!number(optarg, 0xffffffffull, v)) return fail("--egress-group wants a group number");
+        o.egress_groups.push_back(uint32_t(v));
+        break;
+      case opt_header:
+        if (!number(optarg, 65535, v) || v == 0) return fail("--header-bytes wants 1-65535");
+        o.header_bytes = size_t(v);
+        break;
+      case opt_max:
+        if (!number(optarg, 65507, v) || v < 200) return fail("--max-datagram wants 200-65507 bytes");
+        o.max_datagram = size_t(v);
+        break;
+      case 'w': o.write_file = optarg; break;
+      case 'r': o.read_file = optarg; break;
+      case 'h':
+        std::fputs(usage, stdout);
+        exit_now = true;
+        return 0;
+      case ':': return fail(std::string("option needs a value: ") + argv[optind - 1]);
+      default: return fail(std::string("unknown option: ") + argv[optind - 1]);
+    }
+  }
+  if (optind < argc) return fail(std::string("unexpected argument: ") + argv[optind]);
+  if (o.collectors.empty() && o.write_file.empty())
+    return fail("nowhere to send: give --collector HOST[:PORT] and/or -w FILE");
+  return 0;
+}
+
+volatile sig_atomic_t stop_requested = 0;
+void on_signal(int) { stop_requested = 1; }
+
+uint64_t now_ns() {
+  timespec t;
+  clock_gettime(CLOCK_REALTIME, &t);
+  return uint64_t(t.tv_sec) * 1000000000u + uint64_t(t.tv_nsec);
+}
+
+// ARPHRD of an interface from sysfs: layer-3 devices (tun, ipip, gre, ...)
+// give frames that start at the IP header. Cached per ifindex.
+bool layer3_device(uint32_t ifindex) {
+  static std::unordered_map<uint32_t, bool> cache;
+  auto found = cache.find(ifindex);
+  if (found != cache.end()) return found->second;
+  char name[IF_NAMESIZE] = {};
+  bool layer3 = false;
+  if (ifindex != 0 && if_indextoname(ifindex, name) != nullptr) {
+    std::ifstream type(std::string("/sys/class/net/") + name + "/type");
+    int arphrd = 1;
+    if (type >> arphrd) layer3 = arphrd != 1 && arphrd != 772;  // not ARPHRD_ETHER or ARPHRD_LOOPBACK
+  }
+  cache[ifindex] = layer3;
+  return layer3;
+}
+
+void summary(const sflow_agent::Exporter& e, const psample::ReceiverStats& s, uint64_t send_errors) {
+  std::fprintf(stderr,
+               "psample-sflow: samples=%" PRIu64 " datagrams=%" PRIu64 " bytes=%" PRIu64 " lost=%" PRIu64
+               " malformed=%" PRIu64 " clipped=%" PRIu64 " send_errors=%" PRIu64 "\n",
+               e.samples(), e.datagrams(), e.bytes(), s.lost, s.malformed, e.clipped(), send_errors);
+  for (const auto& source : e.sources())
+    std::fprintf(stderr, "psample-sflow: source=%" PRIu32 " samples=%" PRIu64 " pool=%" PRIu64 " drops=%" PRIu64 "\n",
+                 source.first, source.second.samples, source.second.pool, source.second.drops);
+}
+
+int exit_code(const psample::Error& e) {
+  std::fprintf(stderr, "psample-sflow: %s\n", e.message());
+  if (e.code() == psample::ErrorCode::family_not_found) return 3;
+  if (e.code() == psample::ErrorCode::permission_denied) return 4;
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  bool exit_now = false;
+  if (int status = parse(argc, argv, o, exit_now); status != 0 || exit_now) return status;
+
+  sflow_agent::ExporterOptions eo;
+  if (o.agent_address.empty()) {
+    std::string chosen;
+    eo.agent = sflow_agent::default_agent_address(chosen);
+  } else if (!sflow_agent::parse_agent_address(o.agent_address, eo.agent)) {
+    return fail("--agent-address wants a numeric IPv4 or IPv6 address, got " + o.agent_address);
+  }
+  eo.sub_agent_id = o.sub_agent_id;
+  eo.header_bytes = o.header_bytes;
+  eo.max_datagram = o.max_datagram;
+  eo.egress_groups.insert(o.egress_groups.begin(), o.egress_groups.end());
+  const bool offline = !o.read_file.empty();
+  if (!offline) eo.layer3_device = layer3_device;  // a capture's interfaces are not ours
+
+  sflow_agent::Collectors collectors;
+  std::string error;
+  if (!collectors.open(o.collectors, error)) {
+    std::fprintf(stderr, "psample-sflow: %s\n", error.c_str());
+    return 1;
+  }
+  sflow_agent::PcapWriter pcap;
+  if (!o.write_file.empty() && !pcap.open(o.write_file, eo.agent, o.collectors.empty() ? nullptr : &o.collectors[0])) {
+    std::fprintf(stderr, "psample-sflow: cannot write %s: %s\n", o.write_file.c_str(), std::strerror(errno));
+    return 1;
+  }
+  uint64_t datagram_time = 0;
+  sflow_agent::Exporter exporter(eo, [&](psample::ByteView d) {
+    collectors.send(d);
+    pcap.write(d, datagram_time ? datagram_time : now_ns());
+  });
+  std::vector<psample::GroupCounters> counters(psample::max_tracked_groups);
+  auto losses = [&](const psample::Receiver& r) {
+    exporter.update_losses(counters.data(),
+                           std::min(r.group_counters(counters.data(), counters.size()), counters.size()));
+  };
+
+  psample::ReceiverOptions ro;
+  ro.groups = o.groups;
+  int status = 0;
+  if (offline) {
+    dump::CaptureReader reader;
+    if (!reader.open(o.read_file)) {
+      std::fprintf(stderr, "psample-sflow: %s\n", reader.error().c_str());
+      return 5;
+    }
+    const int family = dump::find_psample_family_id(reader);
+    dump::CaptureRecord record;
+    if (family < 0) {
+      std::fprintf(stderr, "psample-sflow: %s holds no GETFAMILY reply for psample\n", o.read_file.c_str());
+      return 5;
+    }
+    ro.accept_userspace = true;
+    auto receiver = psample::Receiver::detached(uint16_t(family), ro);
+    if (!receiver) return exit_code(receiver.error());
+    uint64_t first = 0;
+    while (reader.next(record) == 1) {
+      if (first == 0) first = record.time_ns;
+      datagram_time = record.time_ns;
+      const uint32_t uptime = uint32_t((record.time_ns - first) / 1000000u);
+      receiver->process(dump::generic_netlink_payload(record), 0, [&](const psample::PacketView& p) {
+        if (!o.groups.empty() && std::find(o.groups.begin(), o.groups.end(), p.group()) == o.groups.end()) return;
+        exporter.sample(p, uptime);
+      });
+      losses(*receiver);
+    }
+    if (!reader.error().empty()) {
+      std::fprintf(stderr, "psample-sflow: %s\n", reader.error().c_str());
+      status = 5;
+    }
+    exporter.flush();
+    summary(exporter, receiver->stats(), collectors.send_errors());
+  } else {
+    auto receiver = psample::Receiver::open(ro);
+    if (!receiver) return exit_code(receiver.error());
+    struct sigaction action {};
+    action.sa_handler = on_signal;
+    sigaction(SIGINT, &action, nullptr);
+    sigaction(SIGTERM, &action, nullptr);
+    const auto start = std::chrono::steady_clock::now();
+    auto last_flush = start;
+    while (!stop_requested) {
+      const auto uptime = uint32_t(
+          std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count());
+      auto got = receiver->receive([&](const psample::PacketView& p) { exporter.sample(p, uptime); },
+                                   std::chrono::milliseconds(100));
+      if (!got && got.error().code() != psample::ErrorCode::interrupted) {
+        status = exit_code(got.error());
+        break;
+      }
+      losses(*receiver);
+      // Send when the stream pauses, and at least once a second while it flows.
+      const auto now = std::chrono::steady_clock::now();
+      if ((got && *got == 0) || now - last_flush >= std::chrono::seconds(1)) {
+        exporter.flush();
+        last_flush = now;
+      }
+    }
+    exporter.flush();
+    summary(exporter, receiver->stats(), collectors.send_errors());
+  }
+  if (!pcap.close()) {
+    std::fprintf(stderr, "psample-sflow: writing %s failed\n", o.write_file.c_str());
+    return 1;
+  }
+  return status;
+}

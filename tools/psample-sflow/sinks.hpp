@@ -1,0 +1,57 @@
+// psample-sflow: where datagrams go: UDP to collectors, and a pcap file.
+#pragma once
+
+#include <sys/socket.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "psample/bytes.hpp"
+#include "psample/sflow/datagram.hpp"
+
+namespace sflow_agent {
+
+struct Endpoint {
+  sockaddr_storage address{};
+  socklen_t length = 0;
+  std::string text;  // as given
+};
+
+// "HOST[:PORT]", "[V6]:PORT" or a bare IPv6 address; numeric hosts only.
+bool parse_endpoint(const std::string& text, uint16_t default_port, Endpoint& out, std::string& error);
+bool parse_agent_address(const std::string& text, psample::sflow::AgentAddress& out);
+// The address hsflowd would pick: the first global IPv4 address of an up,
+// non-loopback interface, else its first global IPv6 one, else 127.0.0.1.
+psample::sflow::AgentAddress default_agent_address(std::string& chosen);
+
+class Collectors {
+ public:
+  bool open(const std::vector<Endpoint>& endpoints, std::string& error);
+  void send(psample::ByteView datagram);
+  uint64_t send_errors() const { return send_errors_; }
+
+ private:
+  std::vector<int> sockets_;
+  uint64_t send_errors_ = 0;
+};
+
+// Classic pcap, LINKTYPE_RAW: each datagram as the IPv4 or IPv6 UDP packet
+// from the agent address (port 6343) to the first collector (or the agent
+// itself), so Wireshark / tshark decode them as sFlow.
+class PcapWriter {
+ public:
+  bool open(const std::string& path, const psample::sflow::AgentAddress& from, const Endpoint* to);
+  void write(psample::ByteView datagram, uint64_t time_ns);
+  bool close();
+
+ private:
+  FILE* file_ = nullptr;
+  bool ipv6_ = false;
+  uint8_t source_[16] = {}, destination_[16] = {};
+  uint16_t destination_port_ = psample::sflow::default_port;
+  bool failed_ = false;
+};
+
+}  // namespace sflow_agent
