@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (clang, -fsanitize=fuzzer,address,undefined)
 # and runs each for SECONDS (default 60), two at a time, seeded from the real
-# kernel captures. An input that crashes a target (or breaks an invariant of
+# kernel captures (fuzz-sflow: with the decode target's seeds). An input that crashes a target (or breaks an invariant of
 # checks.hpp) is copied to test/data/regress/TARGET/, where the unit suite
 # replays it, and the run fails.
 #   test/fuzz/run-fuzz.sh [SECONDS] [CORPUS_DIR]
@@ -20,13 +20,15 @@ ninja -C "$build" >/dev/null
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 python3 test/fuzz/make-seeds.py test/data "$work/seeds"
-targets=(decode datagram attributes family capture)
+targets=(decode datagram attributes family capture sflow)
 run_one() {
   local target=$1
   local corpus="$work/corpus-$target"
   mkdir -p "$corpus" "$work/artifacts-$target"
   [ -n "$corpus_root" ] && [ -d "$corpus_root/$target" ] && cp -r "$corpus_root/$target/." "$corpus/"
-  if "$build/test/fuzz/fuzz-$target" "$corpus" "$work/seeds/$target" -max_total_time="$seconds" -timeout=10 \
+  local seeds="$work/seeds/$target"
+  [ "$target" = sflow ] && seeds="$work/seeds/decode"  # the PacketView corpus
+  if "$build/test/fuzz/fuzz-$target" "$corpus" "$seeds" -max_total_time="$seconds" -timeout=10 \
     -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$work/artifacts-$target/" >"$work/log-$target" 2>&1; then
     echo "fuzz-$target: $(grep -E '^stat::number_of_executed_units' "$work/log-$target" | awk '{print $2}') runs in ${seconds}s, no crash"
   else

@@ -34,6 +34,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from sflow_pcap import decode_datagram, read_pcap, udp_payload
+
 failures = []
 
 
@@ -79,58 +82,6 @@ def expected_samples(samples, header_bytes=128):
         out.append(dict(source=source, sequence=sequences[source], rate=rate, pool=pools[source] & 0xFFFFFFFF,
                         drops=0, input=s.get("in_ifindex", 0), output=s.get("out_ifindex", 0), records=records))
     return out
-
-
-# --- sFlow v5 and pcap decoding ----------------------------------------------
-def read_pcap(path):
-    data = open(path, "rb").read()
-    magic = struct.unpack("<I", data[:4])[0]
-    endian = "<" if magic in (0xA1B2C3D4, 0xA1B23C4D) else ">"
-    link = struct.unpack(endian + "I", data[20:24])[0]
-    assert link == 101, "LINKTYPE_RAW expected"
-    offset, packets = 24, []
-    while offset + 16 <= len(data):
-        _, _, caplen, _ = struct.unpack(endian + "IIII", data[offset:offset + 16])
-        packets.append(data[offset + 16:offset + 16 + caplen])
-        offset += 16 + caplen
-    return packets
-
-
-def udp_payload(packet):
-    header = 40 if packet[0] >> 4 == 6 else (packet[0] & 15) * 4
-    return packet[header + 8:]
-
-
-def u32s(data, offset, n):
-    return struct.unpack(">" + "I" * n, data[offset:offset + 4 * n]), offset + 4 * n
-
-
-def decode_datagram(d):
-    (version, address_type), o = u32s(d, 0, 2)
-    agent = d[o:o + (4 if address_type == 1 else 16)]
-    o += len(agent)
-    (sub_agent, sequence, uptime, count), o = u32s(d, o, 4)
-    samples = []
-    for _ in range(count):
-        (fmt, length), o = u32s(d, o, 2)
-        body, o = d[o:o + length], o + length
-        if fmt != 3:
-            continue
-        (seq, source_type, source, rate, pool, drops, in_fmt, inp, out_fmt, outp, nrec), b = u32s(body, 0, 11)
-        records = []
-        for _ in range(nrec):
-            (rfmt, rlen), b = u32s(body, b, 2)
-            rdata, b = body[b:b + rlen], b + ((rlen + 3) & ~3)
-            if rfmt == 1:
-                (proto, frame_length, stripped, hlen), _ = u32s(rdata, 0, 4)
-                records.append((1, (proto, frame_length, stripped, rdata[16:16 + hlen])))
-            else:
-                records.append((rfmt, struct.unpack(">I", rdata)[0]))
-        assert b == len(body), "sample length disagrees with its records"
-        samples.append(dict(source=source, sequence=seq, rate=rate, pool=pool, drops=drops, input=inp, output=outp,
-                            records=records))
-    assert o == len(d), "bytes after the last sample"
-    return dict(version=version, agent=agent, sequence=sequence, samples=samples)
 
 
 # --- collectors ----------------------------------------------------------------

@@ -93,6 +93,17 @@ void Exporter::sample(const psample::PacketView& p, uint32_t uptime_ms) {
   ++samples_;
 }
 
+void Exporter::counters(psample::sflow::InterfaceCounters c, uint32_t uptime_ms) {
+  c.sequence = ++counter_sequence_[c.ifindex];
+  if (!begun_) begin(uptime_ms);
+  if (!writer_.add_counters(c)) {
+    flush();
+    begin(uptime_ms);
+    writer_.add_counters(c);
+  }
+  ++counter_samples_;
+}
+
 void Exporter::flush() {
   if (!begun_) return;
   begun_ = false;

@@ -57,12 +57,15 @@ class Exporter {
   // each batch): what grew since the last call is charged at the group's
   // next sample.
   void update_losses(const psample::GroupCounters* groups, size_t count);
+  // A counters sample for one interface (its sequence is set here).
+  void counters(psample::sflow::InterfaceCounters c, uint32_t uptime_ms);
   // Sends what is pending.
   void flush();
 
   uint64_t datagrams() const { return datagrams_; }
   uint64_t bytes() const { return bytes_; }
   uint64_t samples() const { return samples_; }
+  uint64_t counter_samples() const { return counter_samples_; }
   uint64_t clipped() const { return writer_.clipped(); }
   const std::unordered_map<uint32_t, SourceCounters>& sources() const { return sources_; }
   static uint32_t one_in_n(uint32_t probability);
@@ -77,9 +80,10 @@ class Exporter {
   bool begun_ = false;
   uint32_t sequence_ = 0;
   std::unordered_map<uint32_t, SourceCounters> sources_;
-  std::unordered_map<uint32_t, uint64_t> group_lost_seen_;  // the Receiver's lost per group at the last update
-  std::unordered_map<uint32_t, uint64_t> group_pending_;    // lost, not yet charged to a data source
-  uint64_t datagrams_ = 0, bytes_ = 0, samples_ = 0;
+  std::unordered_map<uint32_t, uint64_t> group_lost_seen_;   // the Receiver's lost per group at the last update
+  std::unordered_map<uint32_t, uint64_t> group_pending_;     // lost, not yet charged to a data source
+  std::unordered_map<uint32_t, uint32_t> counter_sequence_;  // per interface
+  uint64_t datagrams_ = 0, bytes_ = 0, samples_ = 0, counter_samples_ = 0;
 };
 
 }  // namespace sflow_agent

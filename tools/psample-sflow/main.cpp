@@ -20,6 +20,8 @@
 
 #include "capture_reader.hpp"
 #include "exporter.hpp"
+#include "interface_counters.hpp"
+#include "netns.hpp"
 #include "psample/psample.hpp"
 #include "sinks.hpp"
 
@@ -39,11 +41,14 @@ const char usage[] =
     "  --egress-group GROUP     this group samples on egress: its data source is OIFINDEX\n"
     "  --header-bytes N         packet header bytes per sample (default 128)\n"
     "  --max-datagram BYTES     largest datagram (default 1400, at least 200)\n"
+    "  --counter-interval S     live: interface counters of each data source every S seconds\n"
+    "                           (default 20, 0 = none)\n"
+    "  --netns NAME|PATH        live: receive and read counters in that network namespace\n"
     "  -r FILE                  read a pcap/pcapng capture of netlink traffic instead\n"
     "  -h, --help               this text\n"
     "\n"
     "exit status: 0 done, 1 runtime error, 2 usage error, 3 psample not available,\n"
-    "4 permission denied, 5 unreadable capture\n";
+    "4 permission denied, 5 unreadable capture, 6 network namespace not found\n";
 
 struct Options {
   std::vector<sflow_agent::Endpoint> collectors;
@@ -53,6 +58,8 @@ struct Options {
   std::vector<uint32_t> egress_groups;
   size_t header_bytes = 128;
   size_t max_datagram = 1400;
+  unsigned counter_interval = 20;
+  std::string netns;
 };
 
 int fail(const std::string& what) {
@@ -69,7 +76,7 @@ bool number(const char* text, unsigned long long max, unsigned long long& out) {
 }
 
 int parse(int argc, char** argv, Options& o, bool& exit_now) {
-  enum { opt_collector = 256, opt_agent, opt_sub_agent, opt_egress, opt_header, opt_max };
+  enum { opt_collector = 256, opt_agent, opt_sub_agent, opt_egress, opt_header, opt_max, opt_counters, opt_netns };
   static const option long_options[] = {
       {"collector", required_argument, nullptr, opt_collector},
       {"agent-address", required_argument, nullptr, opt_agent},
@@ -77,6 +84,8 @@ int parse(int argc, char** argv, Options& o, bool& exit_now) {
       {"egress-group", required_argument, nullptr, opt_egress},
       {"header-bytes", required_argument, nullptr, opt_header},
       {"max-datagram", required_argument, nullptr, opt_max},
+      {"counter-interval", required_argument, nullptr, opt_counters},
+      {"netns", required_argument, nullptr, opt_netns},
       {"help", no_argument, nullptr, 'h'},
       {nullptr, 0, nullptr, 0},
   };
@@ -114,6 +123,11 @@ int parse(int argc, char** argv, Options& o, bool& exit_now) {
         if (!number(optarg, 65507, v) || v < 200) return fail("--max-datagram wants 200-65507 bytes");
         o.max_datagram = size_t(v);
         break;
+      case opt_counters:
+        if (!number(optarg, 86400, v)) return fail("--counter-interval wants seconds (0-86400, 0 = none)");
+        o.counter_interval = unsigned(v);
+        break;
+      case opt_netns: o.netns = optarg; break;
       case 'w': o.write_file = optarg; break;
       case 'r': o.read_file = optarg; break;
       case 'h':
@@ -158,9 +172,10 @@ bool layer3_device(uint32_t ifindex) {
 
 void summary(const sflow_agent::Exporter& e, const psample::ReceiverStats& s, uint64_t send_errors) {
   std::fprintf(stderr,
-               "psample-sflow: samples=%" PRIu64 " datagrams=%" PRIu64 " bytes=%" PRIu64 " lost=%" PRIu64
-               " malformed=%" PRIu64 " clipped=%" PRIu64 " send_errors=%" PRIu64 "\n",
-               e.samples(), e.datagrams(), e.bytes(), s.lost, s.malformed, e.clipped(), send_errors);
+               "psample-sflow: samples=%" PRIu64 " counter_samples=%" PRIu64 " datagrams=%" PRIu64 " bytes=%" PRIu64
+               " lost=%" PRIu64 " malformed=%" PRIu64 " clipped=%" PRIu64 " send_errors=%" PRIu64 "\n",
+               e.samples(), e.counter_samples(), e.datagrams(), e.bytes(), s.lost, s.malformed, e.clipped(),
+               send_errors);
   for (const auto& source : e.sources())
     std::fprintf(stderr, "psample-sflow: source=%" PRIu32 " samples=%" PRIu64 " pool=%" PRIu64 " drops=%" PRIu64 "\n",
                  source.first, source.second.samples, source.second.pool, source.second.drops);
@@ -252,8 +267,31 @@ int main(int argc, char** argv) {
     exporter.flush();
     summary(exporter, receiver->stats(), collectors.send_errors());
   } else {
+    if (!o.netns.empty() && !dump::enter_netns(o.netns, error)) {
+      std::fprintf(stderr, "psample-sflow: %s\n", error.c_str());
+      return 6;
+    }
     auto receiver = psample::Receiver::open(ro);
     if (!receiver) return exit_code(receiver.error());
+    sflow_agent::InterfaceCounterReader counter_reader;
+    if (o.counter_interval > 0) {
+      auto opened = counter_reader.open();
+      if (!opened) return exit_code(opened.error());
+    }
+    auto next_counters = std::chrono::steady_clock::now() + std::chrono::seconds(o.counter_interval);
+    // Counter samples for every data source seen so far.
+    auto poll_counters = [&](uint32_t uptime) {
+      std::unordered_map<uint32_t, psample::sflow::InterfaceCounters> all;
+      auto read = counter_reader.read(all);
+      if (!read) {
+        std::fprintf(stderr, "psample-sflow: reading interface counters: %s\n", read.error().message());
+        return;
+      }
+      for (const auto& source : exporter.sources()) {
+        auto found = all.find(source.first);
+        if (found != all.end()) exporter.counters(found->second, uptime);
+      }
+    };
     struct sigaction action {};
     action.sa_handler = on_signal;
     sigaction(SIGINT, &action, nullptr);
@@ -272,11 +310,19 @@ int main(int argc, char** argv) {
       losses(*receiver);
       // Send when the stream pauses, and at least once a second while it flows.
       const auto now = std::chrono::steady_clock::now();
+      if (o.counter_interval > 0 && now >= next_counters) {
+        poll_counters(uptime);
+        next_counters += std::chrono::seconds(o.counter_interval);
+      }
       if ((got && *got == 0) || now - last_flush >= std::chrono::seconds(1)) {
         exporter.flush();
         last_flush = now;
       }
     }
+    // A last counter sample for each data source on the way out.
+    if (o.counter_interval > 0)
+      poll_counters(uint32_t(
+          std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count()));
     exporter.flush();
     summary(exporter, receiver->stats(), collectors.send_errors());
   }

@@ -18,8 +18,8 @@
 // Receivers (all_kinds() below): reference (plain C, one blocking recv per
 // datagram), reference-mmsg (the same with recvmmsg), receiver (the library,
 // default options), dump-{text,json}-{file,null} and dump-pcapng-file
-// (psample-dump); on request only: receiver-1 (datagrams_per_syscall 1) and
-// receiver-kernel-rcvbuf (receive_buffer_bytes 0).
+// (psample-dump), sflow-pcap-null (psample-sflow -w /dev/null); on request only: receiver-1 (datagrams_per_syscall 1)
+// and receiver-kernel-rcvbuf (receive_buffer_bytes 0).
 //
 // --check exits 1 unless received + drops = offered for every receiver and run
 // (the accounting smoke test), and a receiver's loss estimate is 0 whenever its
@@ -75,6 +75,11 @@ std::vector<ReceiverKind> all_kinds() {
       {"dump-json-file", {"psample-dump", "-n", "-F", "json"}, d + "/dump-json.txt", true},
       {"dump-json-null", {"psample-dump", "-n", "-F", "json"}, "/dev/null", true},
       {"dump-pcapng-file", {"psample-dump", "-n", "-w", d + "/dump.pcapng"}, "/dev/null", true},
+      // psample-sflow writing its datagrams (a collector on 127.0.0.1 would be sampled by lo's rule too).
+      {"sflow-pcap-null",
+       {"psample-sflow", "-w", "/dev/null", "--agent-address", "192.0.2.1", "--counter-interval", "0"},
+       "/dev/null",
+       true},
   };
   return kinds;
 }

@@ -20,7 +20,7 @@ fi
 build=build/load
 [ -f "$build/build.ninja" ] || meson setup "$build" -Dbuildtype=release -Dtests=enabled -Dtools=enabled >/dev/null
 ninja -C "$build" tools/psample-dump/psample-dump test/bench/load/load-bench test/bench/load/load-reference-receiver \
-  test/bench/load/load-library-receiver >/dev/null
+  test/bench/load/load-library-receiver tools/psample-sflow/psample-sflow >/dev/null
 echo "host: $(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n1); VM: qemu TCG, 2 vCPUs"
 echo "build: $(c++ --version | head -n1), meson release; $(git describe --always --dirty 2>/dev/null || echo unknown)"
 for kernel in ${kernels//,/ }; do
@@ -28,5 +28,6 @@ for kernel in ${kernels//,/ }; do
   echo "## kernel: $kernel"
   test/vm/vm.sh --kernel "$kernel" --timeout 3000 --add "$build/test/bench/load/load-bench" \
     --add "$build/test/bench/load/load-reference-receiver" --add "$build/test/bench/load/load-library-receiver" \
-    --add "$build/tools/psample-dump/psample-dump" --add "$(command -v strace)" -- load-bench "$@"
+    --add "$build/tools/psample-dump/psample-dump" --add "$build/tools/psample-sflow/psample-sflow" \
+    --add "$(command -v strace)" -- load-bench "$@"
 done

@@ -1,0 +1,69 @@
+"""sFlow v5 datagrams in the pcap psample-sflow -w writes (LINKTYPE_RAW IPv4
+or IPv6 UDP), decoded from the sFlow v5 specification, for the tests."""
+import struct
+
+
+def read_pcap(path):
+    data = open(path, "rb").read()
+    magic = struct.unpack("<I", data[:4])[0]
+    endian = "<" if magic in (0xA1B2C3D4, 0xA1B23C4D) else ">"
+    link = struct.unpack(endian + "I", data[20:24])[0]
+    assert link == 101, "LINKTYPE_RAW expected"
+    offset, packets = 24, []
+    while offset + 16 <= len(data):
+        _, _, caplen, _ = struct.unpack(endian + "IIII", data[offset:offset + 16])
+        packets.append(data[offset + 16:offset + 16 + caplen])
+        offset += 16 + caplen
+    return packets
+
+
+def udp_payload(packet):
+    header = 40 if packet[0] >> 4 == 6 else (packet[0] & 15) * 4
+    return packet[header + 8:]
+
+
+def u32s(data, offset, n):
+    return struct.unpack(">" + "I" * n, data[offset:offset + 4 * n]), offset + 4 * n
+
+
+def decode_datagram(d):
+    (version, address_type), o = u32s(d, 0, 2)
+    agent = d[o:o + (4 if address_type == 1 else 16)]
+    o += len(agent)
+    (sub_agent, sequence, uptime, count), o = u32s(d, o, 4)
+    samples, counters = [], []
+    for _ in range(count):
+        (fmt, length), o = u32s(d, o, 2)
+        body, o = d[o:o + length], o + length
+        if fmt == 4:  # expanded counters sample: generic interface counters only
+            (seq, source_type, source, nrec), b = u32s(body, 0, 4)
+            for _ in range(nrec):
+                (rfmt, rlen), b = u32s(body, b, 2)
+                rdata, b = body[b:b + rlen], b + ((rlen + 3) & ~3)
+                if rfmt == 1:
+                    v = struct.unpack(">IIQIIQIIIIIIQIIIIII", rdata)
+                    names = ["ifindex", "type", "speed", "direction", "status", "in_octets", "in_unicast",
+                             "in_multicast", "in_broadcast", "in_discards", "in_errors", "in_unknown_protos",
+                             "out_octets", "out_unicast", "out_multicast", "out_broadcast", "out_discards",
+                             "out_errors", "promiscuous"]
+                    counters.append(dict(zip(names, v), sequence=seq, source=source))
+            continue
+        if fmt != 3:
+            continue
+        (seq, source_type, source, rate, pool, drops, in_fmt, inp, out_fmt, outp, nrec), b = u32s(body, 0, 11)
+        records = []
+        for _ in range(nrec):
+            (rfmt, rlen), b = u32s(body, b, 2)
+            rdata, b = body[b:b + rlen], b + ((rlen + 3) & ~3)
+            if rfmt == 1:
+                (proto, frame_length, stripped, hlen), _ = u32s(rdata, 0, 4)
+                records.append((1, (proto, frame_length, stripped, rdata[16:16 + hlen])))
+            else:
+                records.append((rfmt, struct.unpack(">I", rdata)[0]))
+        assert b == len(body), "sample length disagrees with its records"
+        samples.append(dict(source=source, sequence=seq, rate=rate, pool=pool, drops=drops, input=inp, output=outp,
+                            records=records))
+    assert o == len(d), "bytes after the last sample"
+    return dict(version=version, agent=agent, sequence=sequence, uptime=uptime, samples=samples, counters=counters)
+
+
