@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every psample-cpp test: the meson test suites (unit, host, examples,
+# Runs every psample-cpp test: the meson test suites (unit, host, examples, sflow,
 # dump, perf, packaging, vm) and the build matrix: gcc C++17 and clang C++20
 # with -Werror, ASan+UBSan, s390x, armhf and mips cross builds under
 # qemu-user, the libFuzzer targets (PSAMPLE_FUZZ_SECONDS each, default 60),

@@ -171,10 +171,16 @@ bool layer3_device(uint32_t ifindex) {
 }
 
 void summary(const sflow_agent::Exporter& e, const psample::ReceiverStats& s, uint64_t send_errors) {
+  // The Receiver's loss figures, as psample-dump prints them, then the export's.
+  char drops[32] = "n/a";
+  if (s.kernel_drops) std::snprintf(drops, sizeof drops, "%" PRIu64, *s.kernel_drops);
   std::fprintf(stderr,
                "psample-sflow: samples=%" PRIu64 " counter_samples=%" PRIu64 " datagrams=%" PRIu64 " bytes=%" PRIu64
-               " lost=%" PRIu64 " malformed=%" PRIu64 " clipped=%" PRIu64 " send_errors=%" PRIu64 "\n",
-               e.samples(), e.counter_samples(), e.datagrams(), e.bytes(), s.lost, s.malformed, e.clipped(),
+               " lost=%" PRIu64 " overruns=%" PRIu64 " kernel_drops=%s truncated=%" PRIu64 " malformed=%" PRIu64
+               " ignored=%" PRIu64 " duplicates=%" PRIu64 " resyncs=%" PRIu64 " untracked=%" PRIu64 " clipped=%" PRIu64
+               " send_errors=%" PRIu64 "\n",
+               e.samples(), e.counter_samples(), e.datagrams(), e.bytes(), s.lost, s.overruns, drops, s.truncated,
+               s.malformed, s.ignored(), s.duplicates, s.sequence_resyncs, s.untracked_samples, e.clipped(),
                send_errors);
   for (const auto& source : e.sources())
     std::fprintf(stderr, "psample-sflow: source=%" PRIu32 " samples=%" PRIu64 " pool=%" PRIu64 " drops=%" PRIu64 "\n",

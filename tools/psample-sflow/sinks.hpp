@@ -22,8 +22,9 @@ struct Endpoint {
 // "HOST[:PORT]", "[V6]:PORT" or a bare IPv6 address; numeric hosts only.
 bool parse_endpoint(const std::string& text, uint16_t default_port, Endpoint& out, std::string& error);
 bool parse_agent_address(const std::string& text, psample::sflow::AgentAddress& out);
-// The address hsflowd would pick: the first global IPv4 address of an up,
-// non-loopback interface, else its first global IPv6 one, else 127.0.0.1.
+// The default agent address: the first IPv4 address of an up, non-loopback
+// interface, else the first non-link-local IPv6 one, else 127.0.0.1. (Our
+// rule; set --agent-address to the address your collector knows the box by.)
 psample::sflow::AgentAddress default_agent_address(std::string& chosen);
 
 class Collectors {
