@@ -62,5 +62,14 @@ esac
   bad "only $((after - before)) of $frames frames reached op2"
 # The recording holds every sample psample-dump received.
 recorded=$(psample-dump -r /out/nlmon.pcap --stats 2>&1 | sed -n 's/^psample-dump: samples=\([0-9]*\) .*/\1/p')
-[ "$recorded" = "$n" ] && ok "the nlmon capture holds all $n samples" || bad "the nlmon capture holds $recorded of $n samples"
+# tcpdump can drop under a loaded host: that is the recording's problem, not
+# the receiver's, so it is told to the recording run (run-producer-tests.sh
+# with OUT_DIR refuses an incomplete recording) and is no failure here.
+if [ "$recorded" = "$n" ]; then
+  echo complete >/out/recording.txt
+  echo "note: the nlmon capture holds all $n samples"
+else
+  echo "incomplete $recorded of $n" >/out/recording.txt
+  echo "note: the nlmon capture holds $recorded of $n samples (tcpdump dropped some)"
+fi
 exit $status

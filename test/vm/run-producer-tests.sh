@@ -30,3 +30,7 @@ case $scenario in
   *) echo "$usage" >&2; exit 2 ;;
 esac
 "$here/vm.sh" "${args[@]}"
+if [ -n "${5:-}" ] && [ -f "$out/recording.txt" ] && [ "$(cat "$out/recording.txt")" != complete ]; then
+  echo "run-producer-tests: the recording in $out is $(cat "$out/recording.txt"): record again on a quieter host" >&2
+  exit 1
+fi
