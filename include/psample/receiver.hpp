@@ -93,8 +93,8 @@ struct ReceiverStats {
   // before a group's first sample seen counts as a duplicate; more than
   // max_sequence_jump lost in one gap count 0. kernel_drops is exact.
   uint64_t lost = 0;
-  uint64_t duplicates = 0;         // samples whose GROUP_SEQ was already seen (the kernel repeats one now and then)
-  uint64_t sequence_resyncs = 0;   // jumps the estimate did not count as loss (see lost)
+  uint64_t duplicates = 0;        // samples whose GROUP_SEQ was already seen (the kernel repeats one now and then)
+  uint64_t sequence_resyncs = 0;  // jumps the estimate did not count as loss (see lost)
   // Samples delivered but outside the loss estimate: groups beyond
   // max_tracked_groups, and SAMPLE_PROBABILITY samples (Open vSwitch's
   // psample action keeps no sequence: their GROUP_SEQ is always 0).

@@ -35,7 +35,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from sflow_pcap import decode_datagram, read_pcap, udp_payload
+from sflow_pcap import decode_datagram, read_pcap, tshark_columns, udp_payload
 
 failures = []
 
@@ -168,16 +168,7 @@ def check_capture(agent_bin, dump_bin, directory, agent_address, broken=False):
                       "sflow.flow_sample.input_interface_value", "sflow.flow_sample.output_interface_value",
                       "sflow_245.header.frame_length", "sflow_245.header.payload_stripped",
                       "sflow_245.header.sampled_header_length"]
-            targs = ["tshark", "-r", out, "-T", "fields", "-E", "occurrence=a", "-E", "aggregator=,",
-                     "-E", "separator=|"]
-            for f in fields:
-                targs += ["-e", f]
-            rows = subprocess.run(targs, capture_output=True, text=True).stdout.splitlines()
-            columns = [[] for _ in fields]
-            for row in rows:
-                for k, cell in enumerate(row.split("|")):
-                    columns[k] += [int(v) for v in cell.split(",") if v]
-            tshark_samples = list(zip(*columns))
+            tshark_samples = list(zip(*tshark_columns(out, fields)))
             mine = [(w["source"], w["rate"], w["pool"], w["drops"], w["input"], w["output"], w["records"][0][1][1],
                      w["records"][0][1][2], len(w["records"][0][1][3])) for w in want]
             check(tshark_samples == mine, "%s: tshark reads every field as sent (%d samples)" % (name, len(mine)))

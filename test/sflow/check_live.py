@@ -24,7 +24,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from sflow_pcap import decode_datagram, read_pcap, udp_payload
+from sflow_pcap import decode_datagram, read_pcap, tshark_columns, udp_payload
 
 failures = []
 
@@ -81,14 +81,7 @@ def main():
     # 4. tshark and sfacctd
     fields = ["sflow.flow_sample.source_id_index", "sflow_245.header.frame_length", "sflow_245.ifindex",
               "sflow_245.ifinoct", "sflow_245.ifoutoct"]
-    args = ["tshark", "-r", pcap, "-T", "fields", "-E", "occurrence=a", "-E", "aggregator=,", "-E", "separator=|"]
-    for f in fields:
-        args += ["-e", f]
-    rows = subprocess.run(args, capture_output=True, text=True).stdout.splitlines()
-    columns = [[] for _ in fields]
-    for row in rows:
-        for k, cell in enumerate(row.split("|")):
-            columns[k] += [int(v) for v in cell.split(",") if v]
+    columns = tshark_columns(pcap, fields)
     check(sorted(columns[0]) == sorted(s["source"] for s in flows) and set(columns[1]) == {204},
           "tshark: %d flow samples, frame length 204" % len(columns[0]))
     tshark_counters = list(zip(columns[2], columns[3], columns[4]))

@@ -1,6 +1,7 @@
 """sFlow v5 datagrams in the pcap psample-sflow -w writes (LINKTYPE_RAW IPv4
 or IPv6 UDP), decoded from the sFlow v5 specification, for the tests."""
 import struct
+import subprocess
 
 
 def read_pcap(path):
@@ -67,3 +68,15 @@ def decode_datagram(d):
     return dict(version=version, agent=agent, sequence=sequence, uptime=uptime, samples=samples, counters=counters)
 
 
+
+
+def tshark_columns(pcap, fields):
+    """Each field's integer values over the whole pcap, in order, as tshark reads them."""
+    args = ["tshark", "-r", pcap, "-T", "fields", "-E", "occurrence=a", "-E", "aggregator=,", "-E", "separator=|"]
+    for f in fields:
+        args += ["-e", f]
+    columns = [[] for _ in fields]
+    for row in subprocess.run(args, capture_output=True, text=True).stdout.splitlines():
+        for k, cell in enumerate(row.split("|")):
+            columns[k] += [int(v) for v in cell.split(",") if v]
+    return columns

@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "parse_number.hpp"
+
 namespace dump {
 
 namespace {
@@ -40,14 +42,6 @@ const char usage[] =
     "\n"
     "exit status: 0 done, 1 runtime error, 2 usage error, 3 psample not available,\n"
     "4 permission denied, 5 unreadable or invalid capture file, 6 network namespace not found\n";
-
-bool number(const char* text, unsigned long long max, unsigned long long& out) {
-  if (text == nullptr || *text == '\0' || *text == '-') return false;
-  char* end = nullptr;
-  errno = 0;
-  out = std::strtoull(text, &end, 0);
-  return errno == 0 && *end == '\0' && out <= max;
-}
 
 bool fail(const char* what, const char* value) {
   std::fprintf(stderr, "psample-dump: %s: '%s'\n\n%s", what, value ? value : "", usage);
@@ -107,7 +101,8 @@ bool parse_libpsample_options(int argc, char** argv, Options& options, bool& exi
       case 'c': no_config = true; break;
       case 's': no_sample = true; break;
       case 'g':
-        if (!number(optarg, 0xffffffffull, value)) return fail_libpsample("-g wants a group number (0-4294967295)");
+        if (!dump::parse_number(optarg, 0xffffffffull, value))
+          return fail_libpsample("-g wants a group number (0-4294967295)");
         options.groups.clear();  // as in libpsample, the last -g counts
         options.groups.add(uint32_t(value));
         break;
@@ -183,11 +178,12 @@ bool parse_options(int argc, char** argv, Options& options, bool& exit_now) {
   while ((c = getopt_long(argc, argv, ":g:c:w:r:F:lnvh", long_options, nullptr)) != -1) {
     switch (c) {
       case 'g':
-        if (!number(optarg, 0xffffffffull, value)) return fail("-g wants a group number (0-4294967295)", optarg);
+        if (!dump::parse_number(optarg, 0xffffffffull, value))
+          return fail("-g wants a group number (0-4294967295)", optarg);
         if (!options.groups.add(uint32_t(value))) return fail("-g: at most 200 groups", optarg);
         break;
       case 'c':
-        if (!number(optarg, ~0ull, value) || value == 0) return fail("-c wants a positive count", optarg);
+        if (!dump::parse_number(optarg, ~0ull, value) || value == 0) return fail("-c wants a positive count", optarg);
         options.count = value;
         break;
       case 'w': options.write_file = optarg; break;
@@ -210,12 +206,13 @@ bool parse_options(int argc, char** argv, Options& options, bool& exit_now) {
         exit_now = true;
         return true;
       case opt_family_id:
-        if (!number(optarg, 0xffff, value)) return fail("--family-id wants a number (0-65535)", optarg);
+        if (!dump::parse_number(optarg, 0xffff, value)) return fail("--family-id wants a number (0-65535)", optarg);
         options.family_id = int(value);
         break;
       case opt_config_events: options.config_events = true; break;
       case opt_rcvbuf:
-        if (!number(optarg, 0x7fffffff, value) || value == 0) return fail("--rcvbuf wants a size in bytes", optarg);
+        if (!dump::parse_number(optarg, 0x7fffffff, value) || value == 0)
+          return fail("--rcvbuf wants a size in bytes", optarg);
         options.receive_buffer = int(value);
         break;
       case opt_no_enobufs: options.no_enobufs = true; break;

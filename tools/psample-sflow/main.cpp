@@ -22,6 +22,7 @@
 #include "exporter.hpp"
 #include "interface_counters.hpp"
 #include "netns.hpp"
+#include "parse_number.hpp"
 #include "psample/psample.hpp"
 #include "sinks.hpp"
 
@@ -67,14 +68,6 @@ int fail(const std::string& what) {
   return 2;
 }
 
-bool number(const char* text, unsigned long long max, unsigned long long& out) {
-  if (text == nullptr || *text == '\0' || *text == '-') return false;
-  char* end = nullptr;
-  errno = 0;
-  out = std::strtoull(text, &end, 0);
-  return errno == 0 && *end == '\0' && out <= max;
-}
-
 int parse(int argc, char** argv, Options& o, bool& exit_now) {
   enum { opt_collector = 256, opt_agent, opt_sub_agent, opt_egress, opt_header, opt_max, opt_counters, opt_netns };
   static const option long_options[] = {
@@ -104,27 +97,27 @@ int parse(int argc, char** argv, Options& o, bool& exit_now) {
       }
       case opt_agent: o.agent_address = optarg; break;
       case opt_sub_agent:
-        if (!number(optarg, 0xffffffffull, v)) return fail("--sub-agent-id wants a number");
+        if (!dump::parse_number(optarg, 0xffffffffull, v)) return fail("--sub-agent-id wants a number");
         o.sub_agent_id = uint32_t(v);
         break;
       case 'g':
-        if (!number(optarg, 0xffffffffull, v)) return fail("-g wants a group number");
+        if (!dump::parse_number(optarg, 0xffffffffull, v)) return fail("-g wants a group number");
         if (!o.groups.add(uint32_t(v))) return fail("-g: at most 200 groups");
         break;
       case opt_egress:
-        if (!number(optarg, 0xffffffffull, v)) return fail("--egress-group wants a group number");
+        if (!dump::parse_number(optarg, 0xffffffffull, v)) return fail("--egress-group wants a group number");
         o.egress_groups.push_back(uint32_t(v));
         break;
       case opt_header:
-        if (!number(optarg, 65535, v) || v == 0) return fail("--header-bytes wants 1-65535");
+        if (!dump::parse_number(optarg, 65535, v) || v == 0) return fail("--header-bytes wants 1-65535");
         o.header_bytes = size_t(v);
         break;
       case opt_max:
-        if (!number(optarg, 65507, v) || v < 200) return fail("--max-datagram wants 200-65507 bytes");
+        if (!dump::parse_number(optarg, 65507, v) || v < 200) return fail("--max-datagram wants 200-65507 bytes");
         o.max_datagram = size_t(v);
         break;
       case opt_counters:
-        if (!number(optarg, 86400, v)) return fail("--counter-interval wants seconds (0-86400, 0 = none)");
+        if (!dump::parse_number(optarg, 86400, v)) return fail("--counter-interval wants seconds (0-86400, 0 = none)");
         o.counter_interval = unsigned(v);
         break;
       case opt_netns: o.netns = optarg; break;
