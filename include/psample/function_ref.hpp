@@ -15,7 +15,10 @@ class FunctionRef;
 template <class R, class... Args>
 class FunctionRef<R(Args...)> {
  public:
-  template <class F, class = std::enable_if_t<!std::is_same<std::decay_t<F>, FunctionRef>::value>>
+  // Only callables that take these arguments convert, so overloads on
+  // FunctionRefs of different signatures pick the one a lambda fits.
+  template <class F, class = std::enable_if_t<!std::is_same<std::decay_t<F>, FunctionRef>::value &&
+                                              std::is_invocable_r<R, F&, Args...>::value>>
   FunctionRef(F&& f) noexcept
       : object_(const_cast<void*>(static_cast<const void*>(std::addressof(f)))),
         call_([](void* object, Args... args) -> R {

@@ -20,5 +20,6 @@
 #include "psample/protocol.hpp"
 #include "psample/receiver.hpp"
 #include "psample/result.hpp"
+#include "psample/sample_sequence.hpp"
 #include "psample/tunnel_view.hpp"
 #include "psample/version.hpp"

@@ -16,6 +16,7 @@
 #include "psample/netlink/socket.hpp"
 #include "psample/packet_view.hpp"
 #include "psample/result.hpp"
+#include "psample/sample_sequence.hpp"
 
 namespace psample {
 
@@ -133,6 +134,13 @@ constexpr size_t max_tracked_groups = 1024;
 class PSAMPLE_API Receiver {
  public:
   using SampleHandler = FunctionRef<void(const PacketView&)>;
+  // A sample handler that also learns what the loss estimate decided about
+  // the sample in hand (how many of its group went missing just before it, a
+  // late or duplicate sample, a restart): loss told with each sample, when it
+  // happens. Pass a lambda taking (const PacketView&, const SampleSequence&)
+  // wherever a SampleHandler goes. A handler that takes only the view costs
+  // nothing extra.
+  using SequencedSampleHandler = FunctionRef<void(const PacketView&, const SampleSequence&)>;
   using GroupHandler = FunctionRef<void(const GroupInfo&)>;
 
   // Resolves "psample", joins "packets" (and "config" if asked), applies the
@@ -173,20 +181,34 @@ class PSAMPLE_API Receiver {
   // counted and skipped; overruns are counted.
   // Errors: interrupted (a signal arrived while waiting), system.
   Result<size_t> receive(SampleHandler on_sample, std::chrono::milliseconds timeout) noexcept {
-    return receive_with(on_sample, nullptr, timeout);
+    return receive_with({&on_sample, nullptr, nullptr}, timeout);
+  }
+  Result<size_t> receive(SequencedSampleHandler on_sample, std::chrono::milliseconds timeout) noexcept {
+    return receive_with({nullptr, &on_sample, nullptr}, timeout);
   }
   // The same, with group events (config_events) passed to `on_group`.
   Result<size_t> receive(SampleHandler on_sample, GroupHandler on_group, std::chrono::milliseconds timeout) noexcept {
-    return receive_with(on_sample, &on_group, timeout);
+    return receive_with({&on_sample, nullptr, &on_group}, timeout);
+  }
+  Result<size_t> receive(SequencedSampleHandler on_sample, GroupHandler on_group,
+                         std::chrono::milliseconds timeout) noexcept {
+    return receive_with({nullptr, &on_sample, &on_group}, timeout);
   }
 
   // Handles one datagram received elsewhere, exactly as receive() would.
   // Returns the samples delivered.
   size_t process(ByteView datagram, uint32_t sender_port, SampleHandler on_sample) noexcept {
-    return process_with(datagram, sender_port, on_sample, nullptr);
+    return process_with(datagram, sender_port, {&on_sample, nullptr, nullptr});
+  }
+  size_t process(ByteView datagram, uint32_t sender_port, SequencedSampleHandler on_sample) noexcept {
+    return process_with(datagram, sender_port, {nullptr, &on_sample, nullptr});
   }
   size_t process(ByteView datagram, uint32_t sender_port, SampleHandler on_sample, GroupHandler on_group) noexcept {
-    return process_with(datagram, sender_port, on_sample, &on_group);
+    return process_with(datagram, sender_port, {&on_sample, nullptr, &on_group});
+  }
+  size_t process(ByteView datagram, uint32_t sender_port, SequencedSampleHandler on_sample,
+                 GroupHandler on_group) noexcept {
+    return process_with(datagram, sender_port, {nullptr, &on_sample, &on_group});
   }
 
   // Counters. Reads /proc/net/netlink for kernel_drops.
@@ -217,11 +239,16 @@ class PSAMPLE_API Receiver {
   };
   using StatePtr = std::unique_ptr<State, StateDeleter>;
   PSAMPLE_LOCAL explicit Receiver(StatePtr state) noexcept;
-  // The overloads above in one place each; `on_group` may be null.
-  Result<size_t> receive_with(SampleHandler on_sample, const GroupHandler* on_group,
-                              std::chrono::milliseconds timeout) noexcept;
-  size_t process_with(ByteView datagram, uint32_t sender_port, SampleHandler on_sample,
-                      const GroupHandler* on_group) noexcept;
+  // The handlers of one call: exactly one of `sample` and `sequenced`;
+  // `group` may be null.
+  struct Handlers {
+    const SampleHandler* sample;
+    const SequencedSampleHandler* sequenced;
+    const GroupHandler* group;
+  };
+  // The overloads above in one place each.
+  Result<size_t> receive_with(const Handlers& handlers, std::chrono::milliseconds timeout) noexcept;
+  size_t process_with(ByteView datagram, uint32_t sender_port, const Handlers& handlers) noexcept;
   StatePtr state_;
 };
 

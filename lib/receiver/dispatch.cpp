@@ -4,8 +4,7 @@
 
 namespace psample {
 
-size_t Receiver::State::process(ByteView datagram, uint32_t sender_port, SampleHandler& on_sample,
-                                const GroupHandler* on_group) noexcept {
+size_t Receiver::State::process(ByteView datagram, uint32_t sender_port, const Handlers& handlers) noexcept {
   size_t delivered = 0;
   netlink::MessageReader messages(datagram);
   netlink::Message message;
@@ -35,16 +34,20 @@ size_t Receiver::State::process(ByteView datagram, uint32_t sender_port, SampleH
       }
       // A SAMPLE_PROBABILITY sample comes from Open vSwitch's psample action,
       // which numbers nothing (GROUP_SEQ is always 0): no loss can be told.
+      SampleSequence sequence;  // untracked
       if (view->sample_probability())
         ++stats.untracked_samples;
       else if (view->has_group_seq())
-        count_sequence(view->group(), view->group_seq());
+        sequence = count_sequence(view->group(), view->group_seq());
       ++stats.samples;
       stats.bytes += view->data().size();
       ++delivered;
-      on_sample(*view);
+      if (handlers.sequenced != nullptr)
+        (*handlers.sequenced)(*view, sequence);
+      else
+        (*handlers.sample)(*view);
     } else if (command == static_cast<int>(Command::new_group) || command == static_cast<int>(Command::del_group)) {
-      if (on_group == nullptr || !options.config_events) {
+      if (handlers.group == nullptr || !options.config_events) {
         ++stats.ignored_command;
         continue;
       }
@@ -54,7 +57,7 @@ size_t Receiver::State::process(ByteView datagram, uint32_t sender_port, SampleH
         continue;
       }
       ++stats.group_events;
-      (*on_group)(*group);
+      (*handlers.group)(*group);
     } else if (command < 0) {
       ++stats.malformed;  // too short for a genlmsghdr
     } else {

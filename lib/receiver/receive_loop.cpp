@@ -33,8 +33,7 @@ namespace psample {
 // samples/s and 1 ms that is one sleep and one recvmmsg per ~5 samples,
 // instead of ~5 wakeups and recvfroms. A flood never sleeps: a call that
 // ends on max_batch, or with every slot filled, leaves pause_next unset.
-Result<size_t> Receiver::State::receive(SampleHandler& on_sample, const GroupHandler* on_group,
-                                        std::chrono::milliseconds timeout) noexcept {
+Result<size_t> Receiver::State::receive(const Handlers& handlers, std::chrono::milliseconds timeout) noexcept {
   if (!socket.is_open()) {
     return Error(ErrorCode::invalid_argument, 0, "this Receiver is detached: feed it with process()");
   }
@@ -86,7 +85,7 @@ Result<size_t> Receiver::State::receive(SampleHandler& on_sample, const GroupHan
         ++stats.truncated;
         continue;
       }
-      delivered += process(batch.bytes(i), batch.sender_port(i), on_sample, on_group);
+      delivered += process(batch.bytes(i), batch.sender_port(i), handlers);
     }
     datagrams += *received;
     if (!batch_mode) {

@@ -126,13 +126,11 @@ Result<Receiver> Receiver::detached(uint16_t family_id, const ReceiverOptions& o
   return Receiver(std::move(state));
 }
 
-size_t Receiver::process_with(ByteView datagram, uint32_t sender_port, SampleHandler on_sample,
-                              const GroupHandler* on_group) noexcept {
-  return state_->process(datagram, sender_port, on_sample, on_group);
+size_t Receiver::process_with(ByteView datagram, uint32_t sender_port, const Handlers& handlers) noexcept {
+  return state_->process(datagram, sender_port, handlers);
 }
-Result<size_t> Receiver::receive_with(SampleHandler on_sample, const GroupHandler* on_group,
-                                      std::chrono::milliseconds timeout) noexcept {
-  return state_->receive(on_sample, on_group, timeout);
+Result<size_t> Receiver::receive_with(const Handlers& handlers, std::chrono::milliseconds timeout) noexcept {
+  return state_->receive(handlers, timeout);
 }
 
 ReceiverStats Receiver::stats() const noexcept {

@@ -48,17 +48,19 @@ struct PSAMPLE_LOCAL Receiver::State {
   Result<void> subscribe(bool force) noexcept;
   void on_controller_message(const netlink::Message& message) noexcept;
 
-  size_t process(ByteView datagram, uint32_t sender_port, SampleHandler& on_sample,
-                 const GroupHandler* on_group) noexcept;
-  void count_sequence(uint32_t group, uint32_t seq) noexcept {
-    const detail::SequenceTracker::Change change = sequences.observe(group, seq);
-    stats.lost = static_cast<uint64_t>(static_cast<int64_t>(stats.lost) + change.lost);
-    stats.duplicates += change.duplicate;
-    stats.sequence_resyncs += change.resync;
-    stats.untracked_samples += change.untracked;
+  size_t process(ByteView datagram, uint32_t sender_port, const Handlers& handlers) noexcept;
+  // The loss estimate's verdict on a sample, added to the Receiver's totals.
+  SampleSequence count_sequence(uint32_t group, uint32_t seq) noexcept {
+    using Verdict = SampleSequence::Verdict;
+    const SampleSequence s = sequences.observe(group, seq);
+    stats.lost += s.lost;
+    stats.lost -= s.verdict == Verdict::late;
+    stats.duplicates += s.verdict == Verdict::duplicate;
+    stats.sequence_resyncs += s.verdict == Verdict::resync;
+    stats.untracked_samples += s.verdict == Verdict::untracked;
+    return s;
   }
-  Result<size_t> receive(SampleHandler& on_sample, const GroupHandler* on_group,
-                         std::chrono::milliseconds timeout) noexcept;
+  Result<size_t> receive(const Handlers& handlers, std::chrono::milliseconds timeout) noexcept;
   bool wait_if_nonblocking(std::chrono::milliseconds timeout) noexcept;
   static bool sleep_for(std::chrono::microseconds pause) noexcept;
 };

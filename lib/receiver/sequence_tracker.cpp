@@ -55,57 +55,59 @@ SequenceTracker::Entry* SequenceTracker::lookup(uint32_t group) noexcept {
   return &entry;
 }
 
-SequenceTracker::Change SequenceTracker::observe(uint32_t group, uint32_t seq) noexcept {
-  Change change;
+SampleSequence SequenceTracker::observe(uint32_t group, uint32_t seq) noexcept {
+  using Verdict = SampleSequence::Verdict;
+  SampleSequence verdict;
   Entry* entry = find_or_add(group);
-  if (entry == nullptr) {
-    change.untracked = true;
-    return change;
-  }
+  if (entry == nullptr) return verdict;  // untracked
   GroupCounters& c = entry->counters;
   ++c.samples;
   if (c.samples == 1) {  // first sight: nothing before it is known, or lost
     c.last_seq = seq;
     entry->window = ~uint64_t(0);
-    return change;
+    verdict.verdict = Verdict::first;
+    return verdict;
   }
   const int64_t step = static_cast<int32_t>(seq - c.last_seq);  // modulo 2^32
   if (step > 0 && step <= static_cast<int64_t>(max_sequence_jump)) {
-    change.lost = step - 1;
+    verdict.verdict = Verdict::in_order;
+    verdict.lost = static_cast<uint32_t>(step - 1);
+    c.lost += verdict.lost;
     entry->window = step >= 64 ? 1 : entry->window << step | 1;
     c.last_seq = seq;
   } else if (step <= 0 && step > -64) {
     const uint64_t bit = uint64_t(1) << -step;
     if (entry->window & bit) {
-      change.duplicate = true;
+      verdict.verdict = Verdict::duplicate;
       ++c.duplicates;
     } else {
       entry->window |= bit;  // it was counted lost when the gap opened
-      change.lost = -1;
+      verdict.verdict = Verdict::late;
+      --c.lost;
     }
   } else if (step > 0 || (entry->has_pending && seq - entry->pending - 1 < 64)) {
     // A jump forwards too large to be loss, or a second sample far back that
     // follows the first: the group started again (or another sender). Re-anchor.
-    change.resync = true;
+    verdict.verdict = Verdict::resync;
     ++c.resyncs;
     c.last_seq = seq;
     entry->window = ~uint64_t(0);
     if (step <= 0) {  // restart confirmed: the numbers between its two samples are missing
       const uint32_t gap = seq - entry->pending - 1;
-      change.lost = gap;
+      verdict.lost = gap;
+      c.lost += gap;
       entry->window = gap >= 63 ? 1 : ~uint64_t(0) << (gap + 1) | 1;  // gap is at most 63
     }
-    entry->has_pending = false;
   } else {
     // Far back, once: a straggler later than the window (it stays counted
     // lost), or the first sample of a restart; the next sample tells.
     entry->pending = seq;
     entry->has_pending = true;
-    return change;
+    verdict.verdict = Verdict::straggler;
+    return verdict;
   }
-  entry->has_pending = entry->has_pending && change.resync;
-  c.lost = static_cast<uint64_t>(static_cast<int64_t>(c.lost) + change.lost);
-  return change;
+  entry->has_pending = false;
+  return verdict;
 }
 
 size_t SequenceTracker::groups(GroupCounters* out, size_t capacity) const noexcept {

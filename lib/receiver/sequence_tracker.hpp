@@ -5,6 +5,7 @@
 #include <cstdint>
 #include "psample/heap.hpp"
 #include "psample/receiver.hpp"
+#include "psample/sample_sequence.hpp"
 
 namespace psample::detail {
 
@@ -21,16 +22,9 @@ namespace psample::detail {
 // max_tracked_groups of them; samples of further groups are only counted.
 class SequenceTracker {
  public:
-  // What one sample did to the estimate.
-  struct Change {
-    int64_t lost = 0;  // added to the loss estimate (negative: taken back)
-    bool duplicate = false;
-    bool resync = false;
-    bool untracked = false;
-  };
-
-  // Records a sample of `group` with GROUP_SEQ `seq`.
-  Change observe(uint32_t group, uint32_t seq) noexcept;
+  // Records a sample of `group` with GROUP_SEQ `seq`; returns what it did to
+  // the estimate (see SampleSequence).
+  SampleSequence observe(uint32_t group, uint32_t seq) noexcept;
   // The tracked groups, in order of first appearance, into `out` (the first
   // `capacity` of them). Returns how many are tracked.
   size_t groups(GroupCounters* out, size_t capacity) const noexcept;

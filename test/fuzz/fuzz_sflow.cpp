@@ -49,7 +49,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     ++datagrams;
   });
-  for (int i = 0; i < 3; ++i) exporter.sample(*p, 1000);
+  // Verdicts from the input too: every charge path, including the largest loss.
+  psample::SampleSequence sequence;
+  if (size > 3) sequence.verdict = psample::SampleSequence::Verdict(data[3] % 7);
+  if (size > 4) sequence.lost = (data[4] & 1) ? psample::max_sequence_jump : data[4];
+  uint64_t pool = 0, drops = 0;
+  for (int i = 0; i < 3; ++i) {
+    exporter.sample(*p, sequence, 1000);
+    // sFlow's pool and drops are counters: they never decrease.
+    SFLOW_CHECK(exporter.sources().size() == 1);
+    const sflow_agent::SourceCounters& c = exporter.sources().begin()->second;
+    SFLOW_CHECK(c.pool >= pool && c.drops >= drops);
+    pool = c.pool;
+    drops = c.drops;
+  }
   exporter.flush();
   SFLOW_CHECK(samples == 3 && exporter.datagrams() == datagrams);
   return 0;

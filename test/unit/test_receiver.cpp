@@ -430,3 +430,79 @@ TEST_CASE("SAMPLE_PROBABILITY samples (Open vSwitch, GROUP_SEQ always 0) are not
   CHECK(groups[0].group == 61);
   CHECK(groups[0].lost == 1);
 }
+
+namespace {
+// Feeds group `group` the sequence numbers `seqs` through a sequenced
+// handler; returns each sample's verdict as "verdict:lost".
+std::vector<std::string> verdicts(Receiver& receiver, uint32_t group, std::initializer_list<uint32_t> seqs) {
+  std::vector<std::string> out;
+  for (uint32_t seq : seqs) {
+    const size_t delivered =
+        receiver.process(view(sample(group, seq)), 0, [&](const PacketView& p, const SampleSequence& s) {
+          CHECK(p.group_seq() == seq);
+          out.push_back(std::string(verdict_name(s.verdict)) + ":" + std::to_string(s.lost));
+        });
+    CHECK(delivered == 1);
+  }
+  return out;
+}
+using Names = std::vector<std::string>;
+}  // namespace
+
+TEST_CASE("loss told with each sample: gaps, late samples and duplicates", "[receiver]") {
+  Receiver receiver = support::detached_receiver(wire::test_family_id);
+  CHECK(verdicts(receiver, 1, {5, 6, 9, 8, 8, 10, 14, 7}) ==
+        Names{"first:0", "in_order:0", "in_order:2", "late:0", "duplicate:0", "in_order:0", "in_order:3", "late:0"});
+  // What the verdicts add up to is what the counters say: 2 + 3 lost, 2 taken back.
+  const ReceiverStats s = receiver.stats();
+  CHECK(s.lost == 3);
+  CHECK(s.duplicates == 1);
+  CHECK(support::group_counters(receiver)[0].lost == 3);
+}
+
+TEST_CASE("loss told with each sample: restarts, stragglers and untracked samples", "[receiver]") {
+  Receiver receiver = support::detached_receiver(wire::test_family_id);
+  // A jump forwards past max_sequence_jump, then a restart far back (its first
+  // sample is a straggler until the next confirms it, with 2 missing between).
+  CHECK(verdicts(receiver, 1, {1, 2, 200000, 500, 503, 504}) ==
+        Names{"first:0", "in_order:0", "resync:0", "straggler:0", "resync:2", "in_order:0"});
+  CHECK(receiver.stats().lost == 2);
+  CHECK(receiver.stats().sequence_resyncs == 2);
+  // A straggler past the window stays lost: the next in-order sample says nothing of it.
+  Receiver late = support::detached_receiver(wire::test_family_id);
+  CHECK(verdicts(late, 1, {0, 2, 100, 1, 101}) ==
+        Names{"first:0", "in_order:1", "in_order:97", "straggler:0", "in_order:0"});
+  CHECK(late.stats().lost == 98);
+  // Groups beyond the tracker's bound are untracked.
+  Receiver many = support::detached_receiver(wire::test_family_id);
+  for (uint32_t g = 0; g < max_tracked_groups; ++g) (void)verdicts(many, g, {1});
+  CHECK(verdicts(many, max_tracked_groups, {1, 5}) == Names{"untracked:0", "untracked:0"});
+  CHECK(many.stats().untracked_samples == 2);
+}
+
+TEST_CASE("loss told with each sample: SAMPLE_PROBABILITY samples are untracked; both handler forms deliver",
+          "[receiver]") {
+  Receiver receiver = support::detached_receiver(wire::test_family_id);
+  wire::SampleSpec spec;  // Open vSwitch's psample action: a probability, GROUP_SEQ always 0
+  spec.group = 3;
+  spec.seq = 0;
+  spec.rate = 0x80000000u;
+  const Bytes datagram = wire::aligned(
+      wire::genl_message(wire::test_family_id, 0,
+                         wire::cat({wire::kernel_sample_attributes(spec), wire::attr(attr::sample_probability, {})})));
+  std::vector<SampleSequence::Verdict> got;
+  for (int i = 0; i < 2; ++i)
+    (void)receiver.process(view(datagram), 0,
+                           [&](const PacketView&, const SampleSequence& s) { got.push_back(s.verdict); });
+  CHECK(got ==
+        std::vector<SampleSequence::Verdict>{SampleSequence::Verdict::untracked, SampleSequence::Verdict::untracked});
+  size_t plain = 0;
+  CHECK(receiver.process(view(sample(4, 1)), 0, [&](const PacketView&) { ++plain; }) == 1);
+  CHECK(plain == 1);
+  // With a group handler too.
+  std::vector<SampleSequence::Verdict> with_group;
+  CHECK(receiver.process(
+            view(sample(4, 3)), 0, [&](const PacketView&, const SampleSequence& s) { with_group.push_back(s.verdict); },
+            [](const GroupInfo&) {}) == 1);
+  CHECK(with_group == std::vector<SampleSequence::Verdict>{SampleSequence::Verdict::in_order});
+}

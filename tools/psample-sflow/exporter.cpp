@@ -26,33 +26,21 @@ void Exporter::begin(uint32_t uptime_ms) {
   begun_ = true;
 }
 
-void Exporter::update_losses(const psample::GroupCounters* groups, size_t count) {
-  for (size_t i = 0; i < count; ++i) {
-    uint64_t& seen = group_lost_seen_[groups[i].group];
-    if (groups[i].lost > seen) group_pending_[groups[i].group] += groups[i].lost - seen;
-    // A late sample takes a loss back: what was not charged yet is taken back too.
-    if (groups[i].lost < seen) {
-      uint64_t& pending = group_pending_[groups[i].group];
-      pending -= std::min(pending, seen - groups[i].lost);
-    }
-    seen = groups[i].lost;
-  }
-}
-
-void Exporter::sample(const psample::PacketView& p, uint32_t uptime_ms) {
+void Exporter::sample(const psample::PacketView& p, const psample::SampleSequence& sequence, uint32_t uptime_ms) {
   const bool egress = options_.egress_groups.count(p.group()) != 0;
   uint32_t source = egress ? p.out_ifindex() : p.in_ifindex();
   if (source == 0) source = egress ? p.in_ifindex() : p.out_ifindex();
   const uint32_t rate = p.sample_probability() ? one_in_n(p.sample_rate()) : p.sample_rate();
   SourceCounters& c = sources_[source];
-  uint64_t lost = 0;
-  auto pending = group_pending_.find(p.group());
-  if (pending != group_pending_.end()) {
-    lost = pending->second;
-    pending->second = 0;
+  using Verdict = psample::SampleSequence::Verdict;
+  if (sequence.verdict == Verdict::late) {
+    ++c.takebacks;  // counted in pool by its gap's charge; its drop comes off the next one
+  } else if (sequence.verdict != Verdict::straggler) {
+    const uint64_t taken_back = std::min<uint64_t>(sequence.lost, c.takebacks);
+    c.takebacks -= taken_back;
+    c.pool += uint64_t(rate) * (1 + uint64_t(sequence.lost));
+    c.drops += sequence.lost - taken_back;
   }
-  c.pool += uint64_t(rate) * (1 + lost);
-  c.drops += lost;
   ++c.samples;
 
   psample::sflow::FlowSample s;

@@ -4,10 +4,16 @@
 //                 (the other one when that one is absent)
 //   sampling_rate SAMPLE_RATE; a SAMPLE_PROBABILITY rate p/(2^32-1) becomes
 //                 1-in-round((2^32-1)/p), at least 1
-//   sample_pool   per data source: + rate for each sample delivered, and
-//                 + rate for each sample of its group lost on the way (from
-//                 GROUP_SEQ gaps, added at the group's next sample)
-//   drops         per data source: running total of those lost samples
+//   sample_pool   per data source, charged from the Receiver's verdict on
+//                 each sample (SampleSequence), in the same call:
+//                 + rate x (1 + lost) for a sample after a gap of `lost` of
+//                 its group (in_order, resync); + rate for first, duplicate
+//                 and untracked ones; nothing for a late sample or a
+//                 straggler, whose number its gap's charge already counted
+//   drops         per data source: + lost at the same samples, less the
+//                 take-backs of late samples waiting at that data source
+//                 (a late sample's drop is taken back from the next charge,
+//                 so that neither counter ever decreases)
 //   input/output  IIFINDEX / OIFINDEX (0 when absent)
 //   raw header    ethernet unless the sampling device is a layer-3 one
 //                 (then IPv4/IPv6 from PROTO); frame_length ORIGSIZE + 4
@@ -44,6 +50,7 @@ struct SourceCounters {
   uint64_t pool = 0;
   uint64_t drops = 0;
   uint64_t samples = 0;
+  uint64_t takebacks = 0;  // late samples' drops not yet taken back from a charge
 };
 
 class Exporter {
@@ -51,12 +58,9 @@ class Exporter {
   using Send = std::function<void(psample::ByteView datagram)>;
   Exporter(ExporterOptions options, Send send);
 
-  // One sample; `uptime_ms` goes into the datagram it ends up in.
-  void sample(const psample::PacketView& p, uint32_t uptime_ms);
-  // GROUP_SEQ losses the Receiver estimated so far, per group (call after
-  // each batch): what grew since the last call is charged at the group's
-  // next sample.
-  void update_losses(const psample::GroupCounters* groups, size_t count);
+  // One sample, with the Receiver's verdict on it; `uptime_ms` goes into the
+  // datagram it ends up in.
+  void sample(const psample::PacketView& p, const psample::SampleSequence& sequence, uint32_t uptime_ms);
   // A counters sample for one interface (its sequence is set here).
   void counters(psample::sflow::InterfaceCounters c, uint32_t uptime_ms);
   // Sends what is pending.
@@ -80,8 +84,6 @@ class Exporter {
   bool begun_ = false;
   uint32_t sequence_ = 0;
   std::unordered_map<uint32_t, SourceCounters> sources_;
-  std::unordered_map<uint32_t, uint64_t> group_lost_seen_;   // the Receiver's lost per group at the last update
-  std::unordered_map<uint32_t, uint64_t> group_pending_;     // lost, not yet charged to a data source
   std::unordered_map<uint32_t, uint32_t> counter_sequence_;  // per interface
   uint64_t datagrams_ = 0, bytes_ = 0, samples_ = 0, counter_samples_ = 0;
 };

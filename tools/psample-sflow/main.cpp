@@ -176,8 +176,10 @@ void summary(const sflow_agent::Exporter& e, const psample::ReceiverStats& s, ui
                s.malformed, s.ignored(), s.duplicates, s.sequence_resyncs, s.untracked_samples, e.clipped(),
                send_errors);
   for (const auto& source : e.sources())
-    std::fprintf(stderr, "psample-sflow: source=%" PRIu32 " samples=%" PRIu64 " pool=%" PRIu64 " drops=%" PRIu64 "\n",
-                 source.first, source.second.samples, source.second.pool, source.second.drops);
+    std::fprintf(stderr,
+                 "psample-sflow: source=%" PRIu32 " samples=%" PRIu64 " pool=%" PRIu64 " drops=%" PRIu64
+                 " takebacks=%" PRIu64 "\n",
+                 source.first, source.second.samples, source.second.pool, source.second.drops, source.second.takebacks);
 }
 
 int exit_code(const psample::Error& e) {
@@ -224,11 +226,6 @@ int main(int argc, char** argv) {
     collectors.send(d);
     pcap.write(d, datagram_time ? datagram_time : now_ns());
   });
-  std::vector<psample::GroupCounters> counters(psample::max_tracked_groups);
-  auto losses = [&](const psample::Receiver& r) {
-    exporter.update_losses(counters.data(),
-                           std::min(r.group_counters(counters.data(), counters.size()), counters.size()));
-  };
 
   psample::ReceiverOptions ro;
   ro.groups = o.groups;
@@ -253,11 +250,12 @@ int main(int argc, char** argv) {
       if (first == 0) first = record.time_ns;
       datagram_time = record.time_ns;
       const uint32_t uptime = uint32_t((record.time_ns - first) / 1000000u);
-      receiver->process(dump::generic_netlink_payload(record), 0, [&](const psample::PacketView& p) {
-        if (!o.groups.empty() && std::find(o.groups.begin(), o.groups.end(), p.group()) == o.groups.end()) return;
-        exporter.sample(p, uptime);
-      });
-      losses(*receiver);
+      receiver->process(
+          dump::generic_netlink_payload(record), 0,
+          [&](const psample::PacketView& p, const psample::SampleSequence& sequence) {
+            if (!o.groups.empty() && std::find(o.groups.begin(), o.groups.end(), p.group()) == o.groups.end()) return;
+            exporter.sample(p, sequence, uptime);
+          });
     }
     if (!reader.error().empty()) {
       std::fprintf(stderr, "psample-sflow: %s\n", reader.error().c_str());
@@ -300,13 +298,14 @@ int main(int argc, char** argv) {
     while (!stop_requested) {
       const auto uptime = uint32_t(
           std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count());
-      auto got = receiver->receive([&](const psample::PacketView& p) { exporter.sample(p, uptime); },
-                                   std::chrono::milliseconds(100));
+      auto got =
+          receiver->receive([&](const psample::PacketView& p,
+                                const psample::SampleSequence& sequence) { exporter.sample(p, sequence, uptime); },
+                            std::chrono::milliseconds(100));
       if (!got && got.error().code() != psample::ErrorCode::interrupted) {
         status = exit_code(got.error());
         break;
       }
-      losses(*receiver);
       // Send when the stream pauses, and at least once a second while it flows.
       const auto now = std::chrono::steady_clock::now();
       if (o.counter_interval > 0 && now >= next_counters) {
