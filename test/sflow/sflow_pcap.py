@@ -1,5 +1,6 @@
-"""sFlow v5 datagrams in the pcap psample-sflow -w writes (LINKTYPE_RAW IPv4
-or IPv6 UDP), decoded from the sFlow v5 specification, for the tests."""
+"""sFlow v5 datagrams in the pcap psample-sflow -w writes (classic pcap,
+microsecond timestamps, Ethernet frames of IPv4 or IPv6 UDP), decoded from
+the sFlow v5 specification, for the tests."""
 import struct
 import subprocess
 
@@ -7,9 +8,10 @@ import subprocess
 def read_pcap(path):
     data = open(path, "rb").read()
     magic = struct.unpack("<I", data[:4])[0]
-    endian = "<" if magic in (0xA1B2C3D4, 0xA1B23C4D) else ">"
+    assert magic in (0xA1B2C3D4, 0xD4C3B2A1), "classic pcap with microsecond timestamps expected"
+    endian = "<" if magic == 0xA1B2C3D4 else ">"
     link = struct.unpack(endian + "I", data[20:24])[0]
-    assert link == 101, "LINKTYPE_RAW expected"
+    assert link == 1, "LINKTYPE_ETHERNET expected"
     offset, packets = 24, []
     while offset + 16 <= len(data):
         _, _, caplen, _ = struct.unpack(endian + "IIII", data[offset:offset + 16])
@@ -18,7 +20,11 @@ def read_pcap(path):
     return packets
 
 
-def udp_payload(packet):
+def udp_payload(frame):
+    ethertype = struct.unpack(">H", frame[12:14])[0]
+    assert ethertype in (0x0800, 0x86DD), "an IPv4 or IPv6 frame expected"
+    packet = frame[14:]
+    assert (packet[0] >> 4) == (6 if ethertype == 0x86DD else 4), "the IP version disagrees with the ethertype"
     header = 40 if packet[0] >> 4 == 6 else (packet[0] & 15) * 4
     return packet[header + 8:]
 

@@ -163,8 +163,10 @@ bool layer3_device(uint32_t ifindex) {
   return layer3;
 }
 
-void summary(const sflow_agent::Exporter& e, const psample::ReceiverStats& s, uint64_t send_errors) {
-  // The Receiver's loss figures, as psample-dump prints them, then the export's.
+void summary(const sflow_agent::Exporter& e, const psample::Receiver& r, uint64_t send_errors) {
+  // The Receiver's loss figures, as psample-dump prints them, then the
+  // export's, then per data source and per group.
+  const psample::ReceiverStats s = r.stats();
   char drops[32] = "n/a";
   if (s.kernel_drops) std::snprintf(drops, sizeof drops, "%" PRIu64, *s.kernel_drops);
   std::fprintf(stderr,
@@ -180,6 +182,14 @@ void summary(const sflow_agent::Exporter& e, const psample::ReceiverStats& s, ui
                  "psample-sflow: source=%" PRIu32 " samples=%" PRIu64 " pool=%" PRIu64 " drops=%" PRIu64
                  " takebacks=%" PRIu64 "\n",
                  source.first, source.second.samples, source.second.pool, source.second.drops, source.second.takebacks);
+  std::vector<psample::GroupCounters> groups(psample::max_tracked_groups);
+  const size_t count = std::min(r.group_counters(groups.data(), groups.size()), groups.size());
+  for (size_t i = 0; i < count; ++i)
+    std::fprintf(stderr,
+                 "psample-sflow: group=%" PRIu32 " samples=%" PRIu64 " lost=%" PRIu64 " last_seq=%" PRIu32
+                 " duplicates=%" PRIu64 " resyncs=%" PRIu64 "\n",
+                 groups[i].group, groups[i].samples, groups[i].lost, groups[i].last_seq, groups[i].duplicates,
+                 groups[i].resyncs);
 }
 
 int exit_code(const psample::Error& e) {
@@ -262,7 +272,7 @@ int main(int argc, char** argv) {
       status = 5;
     }
     exporter.flush();
-    summary(exporter, receiver->stats(), collectors.send_errors());
+    summary(exporter, *receiver, collectors.send_errors());
   } else {
     if (!o.netns.empty() && !dump::enter_netns(o.netns, error)) {
       std::fprintf(stderr, "psample-sflow: %s\n", error.c_str());
@@ -322,7 +332,7 @@ int main(int argc, char** argv) {
       poll_counters(uint32_t(
           std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count()));
     exporter.flush();
-    summary(exporter, receiver->stats(), collectors.send_errors());
+    summary(exporter, *receiver, collectors.send_errors());
   }
   if (!pcap.close()) {
     std::fprintf(stderr, "psample-sflow: writing %s failed\n", o.write_file.c_str());

@@ -141,11 +141,13 @@ bool PcapWriter::open(const std::string& path, const psample::sflow::AgentAddres
       destination_port_ = ntohs(a->sin_port);
     }
   }
+  // The classic pcap format every reader takes (sflowtool, tcpdump, tshark,
+  // sfacctd -I): microsecond timestamps, Ethernet frames.
   struct {
-    uint32_t magic = 0xa1b23c4d;  // nanosecond timestamps
+    uint32_t magic = 0xa1b2c3d4;  // microsecond timestamps
     uint16_t major = 2, minor = 4;
     int32_t zone = 0;
-    uint32_t sigfigs = 0, snaplen = 65535, link_type = 101;  // LINKTYPE_RAW: IPv4 or IPv6
+    uint32_t sigfigs = 0, snaplen = 262144, link_type = 1;  // LINKTYPE_ETHERNET
   } h;
   failed_ = std::fwrite(&h, sizeof h, 1, file_) != 1;
   return !failed_;
@@ -153,10 +155,15 @@ bool PcapWriter::open(const std::string& path, const psample::sflow::AgentAddres
 
 void PcapWriter::write(psample::ByteView datagram, uint64_t time_ns) {
   if (file_ == nullptr) return;
-  uint8_t packet[40 + 8];
+  // Ethernet (locally administered addresses), IP, UDP, then the datagram.
+  uint8_t frame[14 + 40 + 8];
+  std::memset(frame, 0, sizeof frame);
+  const uint8_t macs[12] = {0x02, 0, 0, 0, 0, 0x02, 0x02, 0, 0, 0, 0, 0x01};  // to the collector, from the agent
+  std::memcpy(frame, macs, sizeof macs);
+  put16(frame + 12, ipv6_ ? 0x86dd : 0x0800);
+  uint8_t* const packet = frame + 14;
   const size_t ip = ipv6_ ? 40 : 20;
   const size_t udp_length = 8 + datagram.size();
-  std::memset(packet, 0, sizeof packet);
   if (ipv6_) {
     packet[0] = 0x60;
     put16(packet + 4, uint16_t(udp_length));
@@ -187,10 +194,10 @@ void PcapWriter::write(psample::ByteView datagram, uint64_t time_ns) {
   sum.insert(sum.end(), datagram.begin(), datagram.end());
   uint16_t udp_sum = checksum(sum.data(), sum.size());
   put16(packet + ip + 6, udp_sum == 0 ? 0xffff : udp_sum);
-  const uint32_t record[4] = {uint32_t(time_ns / 1000000000u), uint32_t(time_ns % 1000000000u),
-                              uint32_t(ip + udp_length), uint32_t(ip + udp_length)};
+  const uint32_t length = uint32_t(14 + ip + udp_length);
+  const uint32_t record[4] = {uint32_t(time_ns / 1000000000u), uint32_t(time_ns % 1000000000u / 1000u), length, length};
   failed_ |= std::fwrite(record, sizeof record, 1, file_) != 1;
-  failed_ |= std::fwrite(packet, ip + 8, 1, file_) != 1;
+  failed_ |= std::fwrite(frame, 14 + ip + 8, 1, file_) != 1;
   failed_ |= std::fwrite(datagram.data(), datagram.size(), 1, file_) != 1;
 }
 

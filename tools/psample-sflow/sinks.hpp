@@ -38,9 +38,11 @@ class Collectors {
   uint64_t send_errors_ = 0;
 };
 
-// Classic pcap, LINKTYPE_RAW: each datagram as the IPv4 or IPv6 UDP packet
-// from the agent address (port 6343) to the first collector (or the agent
-// itself), so Wireshark / tshark decode them as sFlow.
+// Classic pcap (microsecond timestamps), LINKTYPE_ETHERNET: each datagram as
+// an Ethernet frame of the IPv4 or IPv6 UDP packet from the agent address
+// (port 6343) to the first collector (or the agent itself), so every pcap
+// reader takes it and decodes it as sFlow (sflowtool, tcpdump, tshark,
+// sfacctd -I).
 class PcapWriter {
  public:
   bool open(const std::string& path, const psample::sflow::AgentAddress& from, const Endpoint* to);

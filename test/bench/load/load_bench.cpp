@@ -22,10 +22,11 @@
 // and receiver-kernel-rcvbuf (receive_buffer_bytes 0).
 //
 // --check exits 1 unless received + drops = offered for every receiver and run
-// (the accounting smoke test), and a receiver's loss estimate is 0 whenever its
-// kernel drops are. --generators 2 adds a generator on CPU 1: two CPUs then
-// sample into one group, so sequence numbers arrive out of order. --strace adds one race run at max load with each
-// receiver under `strace -c` and prints receive syscalls per sample.
+// (the accounting smoke test), a receiver's loss estimate is 0 whenever its
+// kernel drops are, and psample-sflow's pool counts each GROUP_SEQ number from
+// the first to the last once, with drops = its loss estimate + take-backs. --generators 2 adds a generator on CPU 1:
+// two CPUs then sample into one group, so sequence numbers arrive out of order. --strace adds one race run at max load
+// with each receiver under `strace -c` and prints receive syscalls per sample.
 #include <dirent.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -222,6 +223,9 @@ struct Reading {
   int64_t reordered = -1;   // samples it saw out of GROUP_SEQ order, where it prints that
   int64_t duplicates = -1;  // GROUP_SEQ values it saw twice, where it prints that
   uint64_t rss_kib = 0;     // resident memory at the end of the run (VmRSS)
+  uint32_t seq_before = 0;  // the group's GROUP_SEQ when the stream started: its first sample's number
+  // psample-sflow's data source (lo) and group: sFlow pool and drops, take-backs waiting, highest GROUP_SEQ seen.
+  int64_t pool = -1, charged_drops = -1, takebacks = -1, last_seq = -1;
   bool ok = false;
 };
 
@@ -332,6 +336,7 @@ std::vector<Reading> run_once(const std::vector<const ReceiverKind*>& kinds, uns
     Reading reading;
     reading.name = r.kind->name;
     reading.offered = uint32_t(seq_after - seq_before);
+    reading.seq_before = seq_before;
     reading.cpu_ns = cpu_ns(r.pid) - r.cpu_before;
     reading.drops = netlink_rows(r.inodes).drops;
     reading.rss_kib = rss_kib(r.owner);
@@ -351,6 +356,12 @@ std::vector<Reading> run_once(const std::vector<const ReceiverKind*>& kinds, uns
     if (values.count("lost")) reading.lost = int64_t(values.at("lost"));
     if (values.count("reordered")) reading.reordered = int64_t(values.at("reordered"));
     if (values.count("duplicates")) reading.duplicates = int64_t(values.at("duplicates"));
+    if (values.count("pool")) {  // psample-sflow: one data source (lo), one group
+      reading.pool = int64_t(values.at("pool"));
+      reading.charged_drops = int64_t(values.at("drops"));
+      reading.takebacks = int64_t(values.at("takebacks"));
+      reading.last_seq = int64_t(values.at("last_seq"));
+    }
     if (!reading.ok) {
       std::fprintf(stderr, "load-bench: %s printed no counters (exit status %d); its stderr:\n", reading.name.c_str(),
                    status);
@@ -489,6 +500,22 @@ int main(int argc, char** argv) {
           if (r.lost >= 0 && r.drops == 0 && r.lost != 0) {
             accounting_ok = false;
             std::printf("ACCOUNTING %s: lost %" PRId64 " with no kernel drops\n", r.name.c_str(), r.lost);
+          }
+          // psample-sflow's invariants (README "psample-sflow"), rate 1: pool
+          // counts every number from the first sample's to the last's once,
+          // delivered or lost (where no number came twice); drops are the
+          // loss estimate plus the take-backs still waiting.
+          if (r.pool >= 0) {
+            const int64_t numbers = int64_t(uint32_t(uint32_t(r.last_seq) - r.seq_before)) + 1;
+            std::printf("sflow %s: pool=%" PRId64 " numbers=%" PRId64 " drops=%" PRId64 " lost=%" PRId64
+                        " takebacks=%" PRId64 "\n",
+                        r.name.c_str(), r.pool, numbers, r.charged_drops, r.lost, r.takebacks);
+            if ((r.duplicates == 0 && r.pool != numbers) || r.charged_drops != r.lost + r.takebacks) {
+              accounting_ok = false;
+              std::printf("ACCOUNTING %s: pool %" PRId64 " for GROUP_SEQ %" PRIu32 "..%" PRId64 ", drops %" PRId64
+                          " for lost %" PRId64 " + take-backs %" PRId64 "\n",
+                          r.name.c_str(), r.pool, r.seq_before, r.last_seq, r.charged_drops, r.lost, r.takebacks);
+            }
           }
           Row& row = results[mode][rate_name][r.name];
           row.runs.push_back(r);
