@@ -22,13 +22,13 @@ IFS=. read -r major minor patch <<<"$version"
 mkdir -p "$out/include/psample"
 sed -e "s/@VERSION@/$version/" -e "s/@MAJOR@/$major/g" -e "s/@MINOR@/$minor/g" -e "s/@PATCH@/$patch/g" \
   include/psample/version.hpp.in >"$out/include/psample/version.hpp"
-sources=(lib/*/*.cpp tools/psample-dump/capture_reader.cpp tools/psample-dump/line_writer.cpp test/unit/*.cpp)
+sources=(lib/*/*.cpp tools/common/*.cpp tools/psample-sflow/exporter.cpp test/unit/*.cpp)
 
 build_and_run() {
   local arch=$1 compiler=$2 qemu=$3 tests=$4 extra=(${5:-})
   local binary="$out/unit-tests-$arch"
-  if [ ! -x "$binary" ] || [ -n "$(find lib include test/unit test/support test/fuzz tools/psample-dump -newer "$binary" -type f | head -n1)" ]; then
-    "$compiler" -std=c++17 -O1 -static -Wall -Wextra -Werror -Wno-psabi "${extra[@]}" -D_FILE_OFFSET_BITS=64 -Iinclude -Ilib -Itest -Itools/psample-dump -I"$out/include" \
+  if [ ! -x "$binary" ] || [ -n "$(find lib include test/unit test/support test/fuzz tools/common tools/psample-sflow -newer "$binary" -type f | head -n1)" ]; then
+    "$compiler" -std=c++17 -O1 -static -Wall -Wextra -Werror -Wno-psabi "${extra[@]}" -D_FILE_OFFSET_BITS=64 -Iinclude -Ilib -Itest -Itools/common -Itools/psample-sflow -I"$out/include" \
       -DPSAMPLE_TEST_DATA_DIR="\"$root/test/data\"" "${sources[@]}" -o "$binary"
   fi
   echo "== $arch ($("$compiler" -dumpmachine) ${extra[*]}): unit tests under $qemu"

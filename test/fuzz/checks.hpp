@@ -280,18 +280,18 @@ inline void check_family(const uint8_t* data, size_t size) {
 // psample-dump's capture reader: records inside the file, the netlink payload
 // inside the record, and the walk ends.
 inline void check_capture(const uint8_t* data, size_t size) {
-  dump::CaptureReader reader;
+  tools::CaptureReader reader;
   if (!reader.open_bytes(std::vector<uint8_t>(data, data + size), "fuzz")) {
     FUZZ_CHECK(!reader.error().empty());
     return;
   }
-  dump::CaptureRecord record;
+  tools::CaptureRecord record;
   int result;
   size_t records = 0;
   while ((result = reader.next(record)) == 1) {
     FUZZ_CHECK(++records <= size);
     touch(record.data);
-    const psample::ByteView payload = dump::generic_netlink_payload(record);
+    const psample::ByteView payload = tools::generic_netlink_payload(record);
     FUZZ_CHECK(payload.empty() || (payload.data() >= record.data.data() && payload.end() <= record.data.end()));
     check_datagram(payload.data(), payload.size());
   }

@@ -22,7 +22,7 @@ std::string written(Write write) {
   FILE* out = open_memstream(&text, &size);
   REQUIRE(out != nullptr);
   {
-    dump::LineWriter w(out);
+    tools::LineWriter w(out);
     write(w);
   }
   std::fclose(out);
@@ -57,15 +57,15 @@ std::vector<uint64_t> edge_values() {
 TEST_CASE("LineWriter numbers print as %llu, %lld, %0*llu and %0*llx", "[dump]") {
   for (uint64_t v : edge_values()) {
     INFO("value " << v);
-    CHECK(written([&](dump::LineWriter& w) { w.u64(v); }) == printed("%" PRIu64, v));
+    CHECK(written([&](tools::LineWriter& w) { w.u64(v); }) == printed("%" PRIu64, v));
     const int64_t s = static_cast<int64_t>(v);
-    CHECK(written([&](dump::LineWriter& w) { w.i64(s); }) == printed("%" PRId64, s));
+    CHECK(written([&](tools::LineWriter& w) { w.i64(s); }) == printed("%" PRId64, s));
     for (int width = 0; width <= 22; ++width) {
       INFO("width " << width);
       const int capped = width < 20 ? width : 20;  // zero_padded caps at 20 digits
-      CHECK(written([&](dump::LineWriter& w) { w.zero_padded(v, width); }) == printed("%0*" PRIu64, capped, v));
+      CHECK(written([&](tools::LineWriter& w) { w.zero_padded(v, width); }) == printed("%0*" PRIu64, capped, v));
       const int hex_capped = width < 16 ? width : 16;
-      CHECK(written([&](dump::LineWriter& w) { w.hex_number(v, width); }) == printed("%0*" PRIx64, hex_capped, v));
+      CHECK(written([&](tools::LineWriter& w) { w.hex_number(v, width); }) == printed("%0*" PRIx64, hex_capped, v));
     }
   }
 }
@@ -75,14 +75,14 @@ TEST_CASE("LineWriter hex gives two lower-case digits per byte, across the buffe
   for (size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<uint8_t>(i * 7 + i / 256);
   std::string expected = "x";
   for (uint8_t b : bytes) expected += printed("%02x", b);
-  CHECK(written([&](dump::LineWriter& w) { w.ch('x').hex(psample::ByteView(bytes.data(), bytes.size())); }) ==
+  CHECK(written([&](tools::LineWriter& w) { w.ch('x').hex(psample::ByteView(bytes.data(), bytes.size())); }) ==
         expected);
 }
 
 TEST_CASE("LineWriter bytes: short and longer than its buffer, in order", "[dump]") {
   const std::string big(20000, 'b');
   std::string expected;
-  const std::string out = written([&](dump::LineWriter& w) {
+  const std::string out = written([&](tools::LineWriter& w) {
     for (int i = 0; i < 3000; ++i) {
       w.str("key:").u64(static_cast<uint64_t>(i)).ch(',');
       expected += "key:" + std::to_string(i) + ",";

@@ -63,17 +63,17 @@ std::string hex(ByteView bytes) {
 // Replays a directory's nlmon.pcap through a detached Receiver, as
 // `psample-dump -r` does; returns the Receiver's stats.
 ReceiverStats replay(const std::string& dir, const std::function<void(const PacketView&)>& on_sample) {
-  dump::CaptureReader reader;
+  tools::CaptureReader reader;
   REQUIRE(reader.open(dir + "/nlmon.pcap"));
-  const int id = dump::find_psample_family_id(reader);
+  const int id = tools::find_psample_family_id(reader);
   REQUIRE(id > 0);
   ReceiverOptions options;
   options.accept_userspace = true;  // a capture does not tell senders apart
   auto receiver = Receiver::detached(uint16_t(id), options);
   REQUIRE(receiver);
-  dump::CaptureRecord record;
+  tools::CaptureRecord record;
   while (reader.next(record) == 1)
-    receiver->process(dump::generic_netlink_payload(record), 0, [&](const PacketView& p) { on_sample(p); });
+    receiver->process(tools::generic_netlink_payload(record), 0, [&](const PacketView& p) { on_sample(p); });
   return receiver->stats();
 }
 

@@ -10,7 +10,7 @@ const std::string& InterfaceNames::name(uint32_t ifindex) {
   static const std::string none;
   if (!resolve_ || ifindex == 0) return none;
   Entry& entry = entries_[ifindex % slots];
-  const uint64_t now = coarse_ms();
+  const uint64_t now = tools::coarse_ms();
   if (entry.ifindex == ifindex && now - entry.looked_up_ms < refresh_ms) return entry.name;
   char buffer[IF_NAMESIZE] = {};
   entry.ifindex = ifindex;

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "exit_status.hpp"
 #include "parse_number.hpp"
 
 namespace dump {
@@ -39,12 +40,10 @@ const char usage[] =
     "\n"
     "      --libpsample        (first) behave as libpsample's psample tool: its options,\n"
     "                          its output, no summary; also when invoked as `psample`\n"
-    "\n"
-    "exit status: 0 done, 1 runtime error, 2 usage error, 3 psample not available,\n"
-    "4 permission denied, 5 unreadable or invalid capture file, 6 network namespace not found\n";
+    "\n";
 
 bool fail(const char* what, const char* value) {
-  std::fprintf(stderr, "psample-dump: %s: '%s'\n\n%s", what, value ? value : "", usage);
+  std::fprintf(stderr, "psample-dump: %s: '%s'\n\n%s%s", what, value ? value : "", usage, tools::exit_status_usage);
   return false;
 }
 
@@ -101,7 +100,7 @@ bool parse_libpsample_options(int argc, char** argv, Options& options, bool& exi
       case 'c': no_config = true; break;
       case 's': no_sample = true; break;
       case 'g':
-        if (!dump::parse_number(optarg, 0xffffffffull, value))
+        if (!tools::parse_number(optarg, 0xffffffffull, value))
           return fail_libpsample("-g wants a group number (0-4294967295)");
         options.groups.clear();  // as in libpsample, the last -g counts
         options.groups.add(uint32_t(value));
@@ -178,12 +177,12 @@ bool parse_options(int argc, char** argv, Options& options, bool& exit_now) {
   while ((c = getopt_long(argc, argv, ":g:c:w:r:F:lnvh", long_options, nullptr)) != -1) {
     switch (c) {
       case 'g':
-        if (!dump::parse_number(optarg, 0xffffffffull, value))
+        if (!tools::parse_number(optarg, 0xffffffffull, value))
           return fail("-g wants a group number (0-4294967295)", optarg);
         if (!options.groups.add(uint32_t(value))) return fail("-g: at most 200 groups", optarg);
         break;
       case 'c':
-        if (!dump::parse_number(optarg, ~0ull, value) || value == 0) return fail("-c wants a positive count", optarg);
+        if (!tools::parse_number(optarg, ~0ull, value) || value == 0) return fail("-c wants a positive count", optarg);
         options.count = value;
         break;
       case 'w': options.write_file = optarg; break;
@@ -203,15 +202,16 @@ bool parse_options(int argc, char** argv, Options& options, bool& exit_now) {
       case 'v': options.verbose = true; break;
       case 'h':
         std::fputs(usage, stdout);
+        std::fputs(tools::exit_status_usage, stdout);
         exit_now = true;
         return true;
       case opt_family_id:
-        if (!dump::parse_number(optarg, 0xffff, value)) return fail("--family-id wants a number (0-65535)", optarg);
+        if (!tools::parse_number(optarg, 0xffff, value)) return fail("--family-id wants a number (0-65535)", optarg);
         options.family_id = int(value);
         break;
       case opt_config_events: options.config_events = true; break;
       case opt_rcvbuf:
-        if (!dump::parse_number(optarg, 0x7fffffff, value) || value == 0)
+        if (!tools::parse_number(optarg, 0x7fffffff, value) || value == 0)
           return fail("--rcvbuf wants a size in bytes", optarg);
         options.receive_buffer = int(value);
         break;

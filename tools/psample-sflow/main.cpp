@@ -4,7 +4,6 @@
 // writes them to a pcap file (-w).
 #include <getopt.h>
 #include <net/if.h>
-#include <signal.h>
 
 #include <cerrno>
 #include <chrono>
@@ -18,15 +17,25 @@
 #include <unordered_map>
 #include <vector>
 
-#include "capture_reader.hpp"
+#include "capture_replay.hpp"
+#include "exit_status.hpp"
 #include "exporter.hpp"
+#include "flush_policy.hpp"
 #include "interface_counters.hpp"
 #include "netns.hpp"
 #include "parse_number.hpp"
 #include "psample/psample.hpp"
+#include "receiver_summary.hpp"
 #include "sinks.hpp"
+#include "stop_signal.hpp"
 
 namespace {
+
+using namespace tools;  // exit statuses
+
+const char tool[] = "psample-sflow";
+// Datagrams go out when the stream pauses, and at least this often while it flows.
+constexpr std::chrono::milliseconds flush_interval(1000);
 
 const char usage[] =
     "usage: psample-sflow [options]            export live psample samples as sFlow v5\n"
@@ -46,10 +55,9 @@ const char usage[] =
     "                           (default 20, 0 = none)\n"
     "  --netns NAME|PATH        live: receive and read counters in that network namespace\n"
     "  -r FILE                  read a pcap/pcapng capture of netlink traffic instead\n"
+    "  --family-id ID           psample's family id in that capture, if it has no GETFAMILY reply\n"
     "  -h, --help               this text\n"
-    "\n"
-    "exit status: 0 done, 1 runtime error, 2 usage error, 3 psample not available,\n"
-    "4 permission denied, 5 unreadable capture, 6 network namespace not found\n";
+    "\n";
 
 struct Options {
   std::vector<sflow_agent::Endpoint> collectors;
@@ -61,15 +69,26 @@ struct Options {
   size_t max_datagram = 1400;
   unsigned counter_interval = 20;
   std::string netns;
+  int family_id = -1;
 };
 
 int fail(const std::string& what) {
-  std::fprintf(stderr, "psample-sflow: %s\n\n%s", what.c_str(), usage);
-  return 2;
+  std::fprintf(stderr, "psample-sflow: %s\n\n%s%s", what.c_str(), usage, exit_status_usage);
+  return exit_usage;
 }
 
 int parse(int argc, char** argv, Options& o, bool& exit_now) {
-  enum { opt_collector = 256, opt_agent, opt_sub_agent, opt_egress, opt_header, opt_max, opt_counters, opt_netns };
+  enum {
+    opt_collector = 256,
+    opt_agent,
+    opt_sub_agent,
+    opt_egress,
+    opt_header,
+    opt_max,
+    opt_counters,
+    opt_netns,
+    opt_family_id
+  };
   static const option long_options[] = {
       {"collector", required_argument, nullptr, opt_collector},
       {"agent-address", required_argument, nullptr, opt_agent},
@@ -79,6 +98,7 @@ int parse(int argc, char** argv, Options& o, bool& exit_now) {
       {"max-datagram", required_argument, nullptr, opt_max},
       {"counter-interval", required_argument, nullptr, opt_counters},
       {"netns", required_argument, nullptr, opt_netns},
+      {"family-id", required_argument, nullptr, opt_family_id},
       {"help", no_argument, nullptr, 'h'},
       {nullptr, 0, nullptr, 0},
   };
@@ -97,34 +117,39 @@ int parse(int argc, char** argv, Options& o, bool& exit_now) {
       }
       case opt_agent: o.agent_address = optarg; break;
       case opt_sub_agent:
-        if (!dump::parse_number(optarg, 0xffffffffull, v)) return fail("--sub-agent-id wants a number");
+        if (!tools::parse_number(optarg, 0xffffffffull, v)) return fail("--sub-agent-id wants a number");
         o.sub_agent_id = uint32_t(v);
         break;
       case 'g':
-        if (!dump::parse_number(optarg, 0xffffffffull, v)) return fail("-g wants a group number");
+        if (!tools::parse_number(optarg, 0xffffffffull, v)) return fail("-g wants a group number");
         if (!o.groups.add(uint32_t(v))) return fail("-g: at most 200 groups");
         break;
       case opt_egress:
-        if (!dump::parse_number(optarg, 0xffffffffull, v)) return fail("--egress-group wants a group number");
+        if (!tools::parse_number(optarg, 0xffffffffull, v)) return fail("--egress-group wants a group number");
         o.egress_groups.push_back(uint32_t(v));
         break;
       case opt_header:
-        if (!dump::parse_number(optarg, 65535, v) || v == 0) return fail("--header-bytes wants 1-65535");
+        if (!tools::parse_number(optarg, 65535, v) || v == 0) return fail("--header-bytes wants 1-65535");
         o.header_bytes = size_t(v);
         break;
       case opt_max:
-        if (!dump::parse_number(optarg, 65507, v) || v < 200) return fail("--max-datagram wants 200-65507 bytes");
+        if (!tools::parse_number(optarg, 65507, v) || v < 200) return fail("--max-datagram wants 200-65507 bytes");
         o.max_datagram = size_t(v);
         break;
       case opt_counters:
-        if (!dump::parse_number(optarg, 86400, v)) return fail("--counter-interval wants seconds (0-86400, 0 = none)");
+        if (!tools::parse_number(optarg, 86400, v)) return fail("--counter-interval wants seconds (0-86400, 0 = none)");
         o.counter_interval = unsigned(v);
         break;
       case opt_netns: o.netns = optarg; break;
+      case opt_family_id:
+        if (!tools::parse_number(optarg, 0xffff, v)) return fail("--family-id wants a number (0-65535)");
+        o.family_id = int(v);
+        break;
       case 'w': o.write_file = optarg; break;
       case 'r': o.read_file = optarg; break;
       case 'h':
         std::fputs(usage, stdout);
+        std::fputs(exit_status_usage, stdout);
         exit_now = true;
         return 0;
       case ':': return fail(std::string("option needs a value: ") + argv[optind - 1]);
@@ -136,9 +161,6 @@ int parse(int argc, char** argv, Options& o, bool& exit_now) {
     return fail("nowhere to send: give --collector HOST[:PORT] and/or -w FILE");
   return 0;
 }
-
-volatile sig_atomic_t stop_requested = 0;
-void on_signal(int) { stop_requested = 1; }
 
 uint64_t now_ns() {
   timespec t;
@@ -164,39 +186,17 @@ bool layer3_device(uint32_t ifindex) {
 }
 
 void summary(const sflow_agent::Exporter& e, const psample::Receiver& r, uint64_t send_errors) {
-  // The Receiver's loss figures, as psample-dump prints them, then the
-  // export's, then per data source and per group.
-  const psample::ReceiverStats s = r.stats();
-  char drops[32] = "n/a";
-  if (s.kernel_drops) std::snprintf(drops, sizeof drops, "%" PRIu64, *s.kernel_drops);
+  // The export's figures with the Receiver's, then per data source and per group.
   std::fprintf(stderr,
-               "psample-sflow: samples=%" PRIu64 " counter_samples=%" PRIu64 " datagrams=%" PRIu64 " bytes=%" PRIu64
-               " lost=%" PRIu64 " overruns=%" PRIu64 " kernel_drops=%s truncated=%" PRIu64 " malformed=%" PRIu64
-               " ignored=%" PRIu64 " duplicates=%" PRIu64 " resyncs=%" PRIu64 " untracked=%" PRIu64 " clipped=%" PRIu64
-               " send_errors=%" PRIu64 "\n",
-               e.samples(), e.counter_samples(), e.datagrams(), e.bytes(), s.lost, s.overruns, drops, s.truncated,
-               s.malformed, s.ignored(), s.duplicates, s.sequence_resyncs, s.untracked_samples, e.clipped(),
-               send_errors);
+               "%s: samples=%" PRIu64 " counter_samples=%" PRIu64 " datagrams=%" PRIu64 " bytes=%" PRIu64
+               " %s clipped=%" PRIu64 " send_errors=%" PRIu64 "\n",
+               tool, e.samples(), e.counter_samples(), e.datagrams(), e.bytes(), receiver_figures(r.stats()).c_str(),
+               e.clipped(), send_errors);
   for (const auto& source : e.sources())
-    std::fprintf(stderr,
-                 "psample-sflow: source=%" PRIu32 " samples=%" PRIu64 " pool=%" PRIu64 " drops=%" PRIu64
-                 " takebacks=%" PRIu64 "\n",
-                 source.first, source.second.samples, source.second.pool, source.second.drops, source.second.takebacks);
-  std::vector<psample::GroupCounters> groups(psample::max_tracked_groups);
-  const size_t count = std::min(r.group_counters(groups.data(), groups.size()), groups.size());
-  for (size_t i = 0; i < count; ++i)
-    std::fprintf(stderr,
-                 "psample-sflow: group=%" PRIu32 " samples=%" PRIu64 " lost=%" PRIu64 " last_seq=%" PRIu32
-                 " duplicates=%" PRIu64 " resyncs=%" PRIu64 "\n",
-                 groups[i].group, groups[i].samples, groups[i].lost, groups[i].last_seq, groups[i].duplicates,
-                 groups[i].resyncs);
-}
-
-int exit_code(const psample::Error& e) {
-  std::fprintf(stderr, "psample-sflow: %s\n", e.message());
-  if (e.code() == psample::ErrorCode::family_not_found) return 3;
-  if (e.code() == psample::ErrorCode::permission_denied) return 4;
-  return 1;
+    std::fprintf(
+        stderr, "%s: source=%" PRIu32 " samples=%" PRIu64 " pool=%" PRIu64 " drops=%" PRIu64 " takebacks=%" PRIu64 "\n",
+        tool, source.first, source.second.samples, source.second.pool, source.second.drops, source.second.takebacks);
+  print_group_lines(stderr, tool, r);
 }
 
 }  // namespace
@@ -241,49 +241,35 @@ int main(int argc, char** argv) {
   ro.groups = o.groups;
   int status = 0;
   if (offline) {
-    dump::CaptureReader reader;
-    if (!reader.open(o.read_file)) {
-      std::fprintf(stderr, "psample-sflow: %s\n", reader.error().c_str());
-      return 5;
-    }
-    const int family = dump::find_psample_family_id(reader);
-    dump::CaptureRecord record;
-    if (family < 0) {
-      std::fprintf(stderr, "psample-sflow: %s holds no GETFAMILY reply for psample\n", o.read_file.c_str());
-      return 5;
-    }
-    ro.accept_userspace = true;
-    auto receiver = psample::Receiver::detached(uint16_t(family), ro);
-    if (!receiver) return exit_code(receiver.error());
+    CaptureReplay replay;
+    if (ExitStatus opened = replay.open(tool, o.read_file, o.family_id); opened != exit_ok) return opened;
+    ro.accept_userspace = true;  // a capture does not tell senders apart
+    auto receiver = psample::Receiver::detached(replay.family_id(), ro);
+    if (!receiver) return report(tool, receiver.error());
     uint64_t first = 0;
-    while (reader.next(record) == 1) {
-      if (first == 0) first = record.time_ns;
-      datagram_time = record.time_ns;
-      const uint32_t uptime = uint32_t((record.time_ns - first) / 1000000u);
-      receiver->process(
-          dump::generic_netlink_payload(record), 0,
-          [&](const psample::PacketView& p, const psample::SampleSequence& sequence) {
-            if (!o.groups.empty() && std::find(o.groups.begin(), o.groups.end(), p.group()) == o.groups.end()) return;
-            exporter.sample(p, sequence, uptime);
-          });
-    }
-    if (!reader.error().empty()) {
-      std::fprintf(stderr, "psample-sflow: %s\n", reader.error().c_str());
-      status = 5;
-    }
+    status = replay.run([&](psample::ByteView datagram, uint64_t time_ns) {
+      if (first == 0) first = time_ns;
+      datagram_time = time_ns;
+      const uint32_t uptime = uint32_t((time_ns - first) / 1000000u);
+      receiver->process(datagram, 0, [&](const psample::PacketView& p, const psample::SampleSequence& sequence) {
+        if (!o.groups.empty() && std::find(o.groups.begin(), o.groups.end(), p.group()) == o.groups.end()) return;
+        exporter.sample(p, sequence, uptime);
+      });
+      return true;
+    });
     exporter.flush();
     summary(exporter, *receiver, collectors.send_errors());
   } else {
-    if (!o.netns.empty() && !dump::enter_netns(o.netns, error)) {
+    if (!o.netns.empty() && !tools::enter_netns(o.netns, error)) {
       std::fprintf(stderr, "psample-sflow: %s\n", error.c_str());
-      return 6;
+      return exit_no_netns;
     }
     auto receiver = psample::Receiver::open(ro);
-    if (!receiver) return exit_code(receiver.error());
+    if (!receiver) return report(tool, receiver.error());
     sflow_agent::InterfaceCounterReader counter_reader;
     if (o.counter_interval > 0) {
       auto opened = counter_reader.open();
-      if (!opened) return exit_code(opened.error());
+      if (!opened) return report(tool, opened.error());
     }
     auto next_counters = std::chrono::steady_clock::now() + std::chrono::seconds(o.counter_interval);
     // Counter samples for every data source seen so far.
@@ -299,12 +285,9 @@ int main(int argc, char** argv) {
         if (found != all.end()) exporter.counters(found->second, uptime);
       }
     };
-    struct sigaction action {};
-    action.sa_handler = on_signal;
-    sigaction(SIGINT, &action, nullptr);
-    sigaction(SIGTERM, &action, nullptr);
+    catch_stop_signals();
     const auto start = std::chrono::steady_clock::now();
-    auto last_flush = start;
+    FlushPolicy flushing(flush_interval);
     while (!stop_requested) {
       const auto uptime = uint32_t(
           std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count());
@@ -313,19 +296,15 @@ int main(int argc, char** argv) {
                                 const psample::SampleSequence& sequence) { exporter.sample(p, sequence, uptime); },
                             std::chrono::milliseconds(100));
       if (!got && got.error().code() != psample::ErrorCode::interrupted) {
-        status = exit_code(got.error());
+        status = report(tool, got.error());
         break;
       }
-      // Send when the stream pauses, and at least once a second while it flows.
-      const auto now = std::chrono::steady_clock::now();
-      if (o.counter_interval > 0 && now >= next_counters) {
+      if (o.counter_interval > 0 && std::chrono::steady_clock::now() >= next_counters) {
         poll_counters(uptime);
         next_counters += std::chrono::seconds(o.counter_interval);
+        exporter.flush();  // counter samples go at once, whether samples flow or not
       }
-      if ((got && *got == 0) || now - last_flush >= std::chrono::seconds(1)) {
-        exporter.flush();
-        last_flush = now;
-      }
+      if (flushing.after_receive(got ? *got : 0)) exporter.flush();
     }
     // A last counter sample for each data source on the way out.
     if (o.counter_interval > 0)

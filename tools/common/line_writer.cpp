@@ -2,7 +2,7 @@
 
 #include <cstdarg>
 
-namespace dump {
+namespace tools {
 
 namespace {
 // "00" to "99", two characters per value: decimal output two digits at a time.
@@ -108,4 +108,4 @@ LineWriter& LineWriter::printf(const char* format, ...) {
   return *this;
 }
 
-}  // namespace dump
+}  // namespace tools

@@ -1,11 +1,11 @@
-// psample-dump: a millisecond clock cheap enough to read per sample.
+// psample-cpp tools: a millisecond clock cheap enough to read per sample.
 #pragma once
 
 #include <time.h>
 
 #include <cstdint>
 
-namespace dump {
+namespace tools {
 
 // CLOCK_MONOTONIC_COARSE in ms (a few ms resolution). The vDSO serves it
 // without a syscall whatever the clock source, unlike the precise clocks.
@@ -15,4 +15,4 @@ inline uint64_t coarse_ms() {
   return uint64_t(t.tv_sec) * 1000u + uint64_t(t.tv_nsec) / 1000000u;
 }
 
-}  // namespace dump
+}  // namespace tools

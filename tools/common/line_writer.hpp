@@ -1,4 +1,4 @@
-// psample-dump: output assembled in memory and handed to stdio in large
+// psample-cpp tools: output assembled in memory and handed to stdio in large
 // pieces, without printf's format parsing per field (the JSON data field is
 // thousands of hex digits per sample).
 #pragma once
@@ -10,7 +10,7 @@
 
 #include "psample/bytes.hpp"
 
-namespace dump {
+namespace tools {
 
 class LineWriter {
  public:
@@ -62,4 +62,4 @@ class LineWriter {
   char buffer_[8192];
 };
 
-}  // namespace dump
+}  // namespace tools

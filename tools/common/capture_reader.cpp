@@ -7,7 +7,7 @@
 #include "psample/netlink/message.hpp"
 #include "psample/protocol.hpp"
 
-namespace dump {
+namespace tools {
 
 namespace {
 constexpr uint32_t pcap_magic_us = 0xa1b2c3d4;
@@ -251,4 +251,4 @@ int find_psample_family_id(CaptureReader& reader) {
   return id;
 }
 
-}  // namespace dump
+}  // namespace tools

@@ -1,10 +1,10 @@
-// psample-dump and psample-sflow: a command-line number.
+// psample-cpp tools: a command-line number.
 #pragma once
 
 #include <cerrno>
 #include <cstdlib>
 
-namespace dump {
+namespace tools {
 
 // A whole decimal, hex (0x) or octal number no larger than `max`, with
 // nothing after it and no sign. False for anything else.
@@ -16,4 +16,4 @@ inline bool parse_number(const char* text, unsigned long long max, unsigned long
   return errno == 0 && *end == '\0' && out <= max;
 }
 
-}  // namespace dump
+}  // namespace tools

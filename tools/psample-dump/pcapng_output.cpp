@@ -1,11 +1,28 @@
-#include "pcapng_writer.hpp"
-
+// psample-dump -w: samples as pcapng (hand-written; no libpcap).
+//
+// One interface description block per (ifindex, link type) seen, named after
+// the interface, with if_tsresol 9 (nanoseconds). One enhanced packet block
+// per sample: timestamp = TIMESTAMP (or the receive time), captured length =
+// DATA length, original length = ORIGSIZE, and a comment with group, seq and
+// rate. Link type: Ethernet, or raw IPv4/IPv6 when the data starts at L3.
 #include <cinttypes>
 #include <cstring>
+#include <map>
+#include <string>
+#include <utility>
+
+#include "output.hpp"
 
 namespace dump {
 
 namespace {
+
+constexpr uint16_t linktype_ethernet = 1;
+constexpr uint16_t linktype_ipv4 = 228;
+constexpr uint16_t linktype_ipv6 = 229;
+// The file's interface blocks must stay valid, so samples of further
+// interfaces share one "other" interface per link type.
+constexpr size_t max_interfaces = 1024;
 
 constexpr uint32_t block_section_header = 0x0A0D0D0A;
 constexpr uint32_t block_interface_description = 1;
@@ -30,8 +47,8 @@ void option(std::string& out, uint16_t code, const void* data, size_t size) {
 
 uint16_t load_be16(const uint8_t* p) { return static_cast<uint16_t>(p[0] << 8 | p[1]); }
 
-}  // namespace
-
+// The link type of a sample's data: Ethernet unless the data is a bare IPv4
+// or IPv6 packet (tunnel devices hand act_sample the packet without L2).
 uint16_t sample_link_type(const psample::PacketView& p) {
   const psample::ByteView d = p.data();
   if (!p.has_proto() || d.empty()) return linktype_ethernet;
@@ -42,7 +59,26 @@ uint16_t sample_link_type(const psample::PacketView& p) {
   return linktype_ethernet;
 }
 
-PcapngWriter::PcapngWriter(FILE* out, InterfaceNames& names) : out_(out), names_(names) {
+class PcapngOutput final : public Output {
+ public:
+  // Writes the section header block.
+  PcapngOutput(FILE* out, InterfaceNames& names);
+  void sample(const psample::PacketView& p, uint64_t fallback_time_ns) override;
+  void group_event(const psample::GroupInfo&) override {}
+  void group_table(const std::vector<psample::GroupInfo>&) override {}
+  void flush() override { std::fflush(out_); }
+
+ private:
+  uint32_t interface_id(uint32_t ifindex, uint16_t link_type);
+  void block(uint32_t type, const std::string& body);
+
+  InterfaceNames& names_;
+  // (ifindex, link type) -> interface id, at most max_interfaces (ifindex 0 is not one).
+  std::map<std::pair<uint32_t, uint16_t>, uint32_t> interfaces_;
+  std::string packet_body_;
+};
+
+PcapngOutput::PcapngOutput(FILE* out, InterfaceNames& names) : Output(out), names_(names) {
   std::string body;
   put32(body, 0x1A2B3C4D);  // byte-order magic: the file is in host order
   put16(body, 1);           // version 1.0
@@ -55,7 +91,7 @@ PcapngWriter::PcapngWriter(FILE* out, InterfaceNames& names) : out_(out), names_
   block(block_section_header, body);
 }
 
-void PcapngWriter::block(uint32_t type, const std::string& body) {
+void PcapngOutput::block(uint32_t type, const std::string& body) {
   const uint32_t length = static_cast<uint32_t>(12 + body.size());
   std::fwrite(&type, 4, 1, out_);
   std::fwrite(&length, 4, 1, out_);
@@ -63,7 +99,7 @@ void PcapngWriter::block(uint32_t type, const std::string& body) {
   std::fwrite(&length, 4, 1, out_);
 }
 
-uint32_t PcapngWriter::interface_id(uint32_t ifindex, uint16_t link_type) {
+uint32_t PcapngOutput::interface_id(uint32_t ifindex, uint16_t link_type) {
   auto key = std::make_pair(ifindex, link_type);
   auto found = interfaces_.find(key);
   if (found != interfaces_.end()) return found->second;
@@ -90,7 +126,7 @@ uint32_t PcapngWriter::interface_id(uint32_t ifindex, uint16_t link_type) {
   return id;
 }
 
-void PcapngWriter::write(const psample::PacketView& p, uint64_t fallback_time_ns) {
+void PcapngOutput::sample(const psample::PacketView& p, uint64_t fallback_time_ns) {
   const uint32_t ifindex = p.has_in_ifindex() ? p.in_ifindex() : p.has_out_ifindex() ? p.out_ifindex() : 0;
   const uint32_t id = interface_id(ifindex, sample_link_type(p));
   const uint64_t time_ns = p.has_timestamp() ? p.timestamp() : fallback_time_ns;
@@ -112,6 +148,12 @@ void PcapngWriter::write(const psample::PacketView& p, uint64_t fallback_time_ns
   option(body, option_comment, comment, static_cast<size_t>(length));
   put32(body, option_end);
   block(block_enhanced_packet, body);
+}
+
+}  // namespace
+
+std::unique_ptr<Output> make_pcapng_output(FILE* out, InterfaceNames& names) {
+  return std::unique_ptr<Output>(new PcapngOutput(out, names));
 }
 
 }  // namespace dump

@@ -1,4 +1,4 @@
-// psample-dump: reads pcap and pcapng files (hand-written; no libpcap).
+// psample-cpp tools: reads pcap and pcapng files (hand-written; no libpcap).
 // Every length is checked against the file: a hostile or truncated file
 // gives an error that names the offset, never a read outside the file.
 #pragma once
@@ -9,7 +9,7 @@
 
 #include "psample/bytes.hpp"
 
-namespace dump {
+namespace tools {
 
 constexpr uint32_t linktype_netlink = 253;
 
@@ -64,4 +64,4 @@ psample::ByteView generic_netlink_payload(const CaptureRecord& record);
 // notification) for "psample"; -1 when it holds none. Rewinds the reader.
 int find_psample_family_id(CaptureReader& reader);
 
-}  // namespace dump
+}  // namespace tools

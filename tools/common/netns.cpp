@@ -7,7 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
-namespace dump {
+namespace tools {
 
 bool enter_netns(const std::string& name_or_path, std::string& error) {
   std::string path = name_or_path;
@@ -34,4 +34,4 @@ bool enter_netns(const std::string& name_or_path, std::string& error) {
   return true;
 }
 
-}  // namespace dump
+}  // namespace tools

@@ -1,0 +1,15 @@
+// psample-cpp tools: SIGINT and SIGTERM end a tool's loop.
+#pragma once
+
+#include <signal.h>
+
+namespace tools {
+
+// Set by SIGINT or SIGTERM once catch_stop_signals() ran.
+extern volatile sig_atomic_t stop_requested;
+
+// Installs the handlers without SA_RESTART, so a signal also ends the wait
+// in Receiver::receive() (it returns `interrupted`).
+void catch_stop_signals();
+
+}  // namespace tools
