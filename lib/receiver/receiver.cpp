@@ -1,9 +1,7 @@
-// psample-cpp layer 3: the Receiver (composes the netlink layer and the
-// decoder): opening one, and what it reports. See receiver_state.hpp for the
-// files that do the rest.
+// psample-cpp layer 3: the Receiver, psample's client of the event core
+// (lib/events/) and the decoder: opening one, and what it reports. See
+// receiver_state.hpp for the files that do the rest.
 #include "psample/receiver.hpp"
-
-#include <linux/netlink.h>
 
 #include <cerrno>
 #include <cstdlib>
@@ -16,11 +14,16 @@
 
 namespace psample {
 
+Receiver::State::State(const ReceiverOptions& chosen, size_t slots) noexcept
+    : options(chosen), description(detail::psample_description(chosen)), core(detail::core_options(chosen), slots) {
+  description.filter_context = &options.groups;
+}
+
 Receiver::State* Receiver::State::create(const ReceiverOptions& options, size_t slots) noexcept {
   void* memory = std::malloc(sizeof(State));
   if (memory == nullptr) return nullptr;
   State* state = new (memory) State(options, slots);
-  if (state->batch.slots() != slots) {  // the receive buffer could not be allocated
+  if (!state->core.allocated(slots)) {  // the receive buffer could not be allocated
     StateDeleter()(state);
     return nullptr;
   }
@@ -40,21 +43,10 @@ Receiver::~Receiver() = default;
 namespace {
 
 Result<void> check_options(const ReceiverOptions& options) noexcept {
-  if (options.max_batch == 0) return Error(ErrorCode::invalid_argument, 0, "max_batch must be at least 1");
-  if (options.datagrams_per_syscall == 0 || options.datagrams_per_syscall > 1024) {
-    return Error(ErrorCode::invalid_argument, 0, "datagrams_per_syscall must be 1 to 1024, got %zu",
-                 options.datagrams_per_syscall);
-  }
-  if (options.datagram_bytes < 8192 || options.datagram_bytes > max_sample_datagram) {
-    return Error(ErrorCode::invalid_argument, 0, "datagram_bytes must be 8192-%zu, got %zu", max_sample_datagram,
-                 options.datagram_bytes);
-  }
+  if (auto valid = events::EventCore::validate(detail::core_options(options), max_sample_datagram); !valid)
+    return valid;
   if (options.groups.overflowed()) {
     return Error(ErrorCode::invalid_argument, 0, "groups lists more than %zu groups", max_filter_groups);
-  }
-  if (options.coalesce.count() < 0 || options.coalesce.count() > 100000) {
-    return Error(ErrorCode::invalid_argument, 0, "coalesce must be 0-100000 us, got %lld us",
-                 static_cast<long long>(options.coalesce.count()));
   }
   return {};
 }
@@ -68,40 +60,9 @@ Error out_of_memory(const ReceiverOptions& options, size_t slots) noexcept {
 
 Result<Receiver> Receiver::open(const ReceiverOptions& options) noexcept {
   if (auto valid = check_options(options); !valid) return valid.error();
-  auto socket = netlink::Socket::open(NETLINK_GENERIC);
-  if (!socket) return socket.error();
-
   StatePtr state(State::create(options, options.datagrams_per_syscall));
   if (!state) return out_of_memory(options, options.datagrams_per_syscall);
-  state->socket = std::move(*socket);
-  netlink::Socket& s = state->socket;
-
-  // Extended ack only improves error text; kernels before 4.12 lack it.
-  if (options.extended_ack) (void)s.set_extended_ack(true);
-
-  // A detached-sized State has no slots; open() always has at least one.
-  auto family = detail::resolve_psample_family(s, state->batch.slot(0));
-  if (!family) return family.error();
-  state->family = *family;
-
-  if (options.receive_buffer_bytes > 0) {
-    auto size = s.set_receive_buffer(options.receive_buffer_bytes);
-    if (!size) return size.error();
-  }
-  if (options.no_enobufs) {
-    if (auto r = s.set_no_enobufs(true); !r) return r.error();
-  }
-  if (options.follow_module_reload) {
-    auto nlctrl = netlink::resolve_family(s, "nlctrl", state->batch.slot(0));
-    if (!nlctrl) return nlctrl.error();
-    auto notify = nlctrl->find_group(netlink::ctrl::notify_group_name);
-    if (!notify) return Error(ErrorCode::group_not_found, 0, "nlctrl has no 'notify' group");
-    if (auto r = s.join_group(*notify); !r) return r.error();
-  }
-  if (auto r = state->subscribe(/*force=*/true); !r) return r.error();
-  auto size = s.receive_buffer();
-  if (!size) return size.error();
-  state->receive_buffer_bytes = *size;
+  if (auto opened = state->core.open(state->description); !opened) return opened.error();
   return Receiver(std::move(state));
 }
 
@@ -110,11 +71,8 @@ Result<Receiver> Receiver::adopt(netlink::Socket socket, uint16_t family_id, con
   if (!socket.is_open()) return Error(ErrorCode::invalid_argument, 0, "adopt() needs an open socket");
   StatePtr state(State::create(options, options.datagrams_per_syscall));
   if (!state) return out_of_memory(options, options.datagrams_per_syscall);
-  state->socket = std::move(socket);
-  state->family.id = family_id;
-  auto size = state->socket.receive_buffer();
-  if (!size) return size.error();
-  state->receive_buffer_bytes = *size;
+  state->core.detach(state->description, family_id);
+  if (auto adopted = state->core.adopt(std::move(socket), family_id); !adopted) return adopted.error();
   return Receiver(std::move(state));
 }
 
@@ -122,7 +80,7 @@ Result<Receiver> Receiver::detached(uint16_t family_id, const ReceiverOptions& o
   if (auto valid = check_options(options); !valid) return valid.error();
   StatePtr state(State::create(options, 0));
   if (!state) return out_of_memory(options, 0);
-  state->family.id = family_id;
+  state->core.detach(state->description, family_id);
   return Receiver(std::move(state));
 }
 
@@ -130,13 +88,24 @@ size_t Receiver::process_with(ByteView datagram, uint32_t sender_port, const Han
   return state_->process(datagram, sender_port, handlers);
 }
 Result<size_t> Receiver::receive_with(const Handlers& handlers, std::chrono::milliseconds timeout) noexcept {
-  return state_->receive(handlers, timeout);
+  State& state = *state_;
+  return state.core.receive(
+      [&](ByteView datagram, uint32_t sender_port) { return state.process(datagram, sender_port, handlers); }, timeout);
 }
 
 ReceiverStats Receiver::stats() const noexcept {
   ReceiverStats stats = state_->stats;
-  if (state_->socket.is_open()) {
-    auto drops = state_->socket.kernel_drops();
+  state_->sequences.totals(stats);
+  const events::CoreCounters& core = state_->core.counters;
+  stats.overruns = core.overruns;
+  stats.truncated = core.truncated;
+  stats.malformed += core.malformed;
+  stats.ignored_family = core.ignored_family;
+  stats.controller_events = core.controller_events;
+  stats.family_removed = core.family_removed;
+  stats.resubscriptions = core.resubscriptions;
+  if (state_->core.socket.is_open()) {
+    auto drops = state_->core.socket.kernel_drops();
     if (drops) stats.kernel_drops = *drops;
   }
   return stats;
@@ -147,11 +116,11 @@ size_t Receiver::group_counters(GroupCounters* counters, size_t capacity) const 
 }
 
 Result<size_t> Receiver::groups(GroupInfo* groups, size_t capacity) const noexcept {
-  return detail::dump_groups(state_->family.id, state_->dump_buffer, groups, capacity);
+  return detail::dump_groups(state_->core.family.id, state_->dump_buffer, groups, capacity);
 }
 
-int Receiver::fd() const noexcept { return state_->socket.fd(); }
-int Receiver::receive_buffer_bytes() const noexcept { return state_->receive_buffer_bytes; }
-const netlink::FamilyInfo& Receiver::family() const noexcept { return state_->family; }
+int Receiver::fd() const noexcept { return state_->core.socket.fd(); }
+int Receiver::receive_buffer_bytes() const noexcept { return state_->core.receive_buffer_bytes; }
+const netlink::FamilyInfo& Receiver::family() const noexcept { return state_->core.family; }
 
 }  // namespace psample

@@ -1,21 +1,18 @@
-// psample-cpp layer 3 (private): what a Receiver holds, shared by the files
-// that implement it:
-// - receiver.cpp: open, detached, accessors;
-// - subscription.cpp: joining the groups, and following module reloads;
-// - dispatch.cpp: one datagram's messages to the handlers (process());
-// - receive_loop.cpp: the syscalls that fetch datagrams (receive()).
+// psample-cpp layer 3 (private): what a Receiver holds: the event core
+// (lib/events/: socket, receive loop, module reload following) with
+// psample's description, and psample's own books. The files that implement
+// it:
+// - receiver.cpp: open, adopt, detached, accessors;
+// - psample_family.cpp: psample's FamilyDescription (groups, filter, hints);
+// - dispatch.cpp: one datagram's psample messages to the handlers (process()).
 #pragma once
 
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <memory>
 
+#include "events/event_core.hpp"
 #include "psample/heap.hpp"
-#include "psample/netlink/datagram_batch.hpp"
-#include "psample/netlink/genl_controller.hpp"
-#include "psample/netlink/message.hpp"
-#include "psample/netlink/socket.hpp"
 #include "psample/receiver.hpp"
 #include "receiver/sequence_tracker.hpp"
 
@@ -23,46 +20,35 @@ namespace psample {
 
 struct PSAMPLE_LOCAL Receiver::State {
   // `slots`: datagrams per recvmmsg (0 for a detached Receiver, which receives nothing).
-  State(const ReceiverOptions& chosen, size_t slots) noexcept : options(chosen), batch(slots, chosen.datagram_bytes) {}
+  State(const ReceiverOptions& chosen, size_t slots) noexcept;
   // A State in memory from malloc, with its `slots` allocated; null when
   // memory ran out. Receiver::StateDeleter destroys it.
   static State* create(const ReceiverOptions& options, size_t slots) noexcept;
 
   ReceiverOptions options;
-  netlink::Socket socket;
-  netlink::FamilyInfo family;
-  int receive_buffer_bytes = 0;
-  netlink::DatagramBatch batch;                 // datagrams_per_syscall slots of max_sample_datagram bytes
-  std::chrono::milliseconds socket_timeout{0};  // SO_RCVTIMEO in effect (0: never set, waits forever)
-  bool batching = false;                        // batch mode (recvmmsg) rather than single (recvfrom); see receive()
-  unsigned singles = 0;                         // receives in single mode, for the probe every 16
-  bool pause_next = false;                      // the last call delivered and emptied the queue: coalesce first
+  events::FamilyDescription description;  // psample's, from the options (psample_family.cpp)
+  events::EventCore core;
+  // psample's counters; the core's generic ones, and the loss estimate's
+  // totals (sequences.totals()), are added in stats().
   ReceiverStats stats;
   detail::SequenceTracker sequences;
-  // Group ids we are members of (0: none). A detached Receiver joins
-  // nothing but keeps the same books, so its reload handling can be tested.
-  uint32_t joined_packets = 0;
-  uint32_t joined_config = 0;
   MallocArray<uint8_t> dump_buffer;  // groups()' GET_GROUP replies, allocated on first use
 
-  Result<void> subscribe(bool force) noexcept;
-  void on_controller_message(const netlink::Message& message) noexcept;
-
   size_t process(ByteView datagram, uint32_t sender_port, const Handlers& handlers) noexcept;
-  // The loss estimate's verdict on a sample, added to the Receiver's totals.
+  // The loss estimate's verdict on a sample (the tracker keeps the counts).
   SampleSequence count_sequence(uint32_t group, uint32_t seq) noexcept {
-    using Verdict = SampleSequence::Verdict;
     const SampleSequence s = sequences.observe(group, seq);
-    stats.lost += s.lost;
-    stats.lost -= s.verdict == Verdict::late;
-    stats.duplicates += s.verdict == Verdict::duplicate;
-    stats.sequence_resyncs += s.verdict == Verdict::resync;
-    stats.untracked_samples += s.verdict == Verdict::untracked;
+    stats.untracked_samples += s.verdict == SampleSequence::Verdict::untracked;
     return s;
   }
-  Result<size_t> receive(const Handlers& handlers, std::chrono::milliseconds timeout) noexcept;
-  bool wait_if_nonblocking(std::chrono::milliseconds timeout) noexcept;
-  static bool sleep_for(std::chrono::microseconds pause) noexcept;
 };
+
+namespace detail {
+// psample's description for these options: "packets" (and "config" with
+// config_events), the group filter for options.groups, the hints.
+events::FamilyDescription psample_description(const ReceiverOptions& options) noexcept;
+// ReceiverOptions' generic half.
+events::CoreOptions core_options(const ReceiverOptions& options) noexcept;
+}  // namespace detail
 
 }  // namespace psample

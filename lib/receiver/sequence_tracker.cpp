@@ -110,6 +110,16 @@ SampleSequence SequenceTracker::observe(uint32_t group, uint32_t seq) noexcept {
   return verdict;
 }
 
+void SequenceTracker::totals(ReceiverStats& stats) const noexcept {
+  stats.lost = stats.duplicates = stats.sequence_resyncs = 0;
+  for (size_t i = 0; i < capacity_; ++i) {
+    if (!table_[i].used) continue;
+    stats.lost += table_[i].counters.lost;
+    stats.duplicates += table_[i].counters.duplicates;
+    stats.sequence_resyncs += table_[i].counters.resyncs;
+  }
+}
+
 size_t SequenceTracker::groups(GroupCounters* out, size_t capacity) const noexcept {
   for (size_t i = 0; i < capacity_; ++i)  // orders are 0..used_-1
     if (table_[i].used && table_[i].order < capacity) out[table_[i].order] = table_[i].counters;

@@ -28,6 +28,8 @@ class SequenceTracker {
   // The tracked groups, in order of first appearance, into `out` (the first
   // `capacity` of them). Returns how many are tracked.
   size_t groups(GroupCounters* out, size_t capacity) const noexcept;
+  // Lost, duplicates and resyncs summed over the tracked groups, into `stats`.
+  void totals(ReceiverStats& stats) const noexcept;
 
  private:
   struct Entry {

@@ -1,4 +1,5 @@
-// psample-cpp layer 3: the syscalls that fetch datagrams for Receiver::receive().
+// psample-cpp layer 3: the event core's receive loop, the syscalls that fetch
+// datagrams for Receiver::receive() (and every other event source).
 #include <fcntl.h>
 #include <poll.h>
 #include <time.h>
@@ -7,9 +8,9 @@
 
 #include <algorithm>
 
-#include "receiver/receiver_state.hpp"
+#include "events/event_core.hpp"
 
-namespace psample {
+namespace psample::events {
 
 // Each syscall takes what is queued, choosing between two ways:
 // - batch: one recvmmsg waits for the first datagram (SO_RCVTIMEO is the
@@ -32,36 +33,37 @@ namespace psample {
 // sleep first, then take what gathered with one batch recvmmsg. At 5,000
 // samples/s and 1 ms that is one sleep and one recvmmsg per ~5 samples,
 // instead of ~5 wakeups and recvfroms. A flood never sleeps: a call that
-// ends on max_batch, or with every slot filled, leaves pause_next unset.
-Result<size_t> Receiver::State::receive(const Handlers& handlers, std::chrono::milliseconds timeout) noexcept {
+// ends on max_batch, or with every slot filled, leaves pause_next_ unset.
+Result<size_t> EventCore::receive(FunctionRef<size_t(ByteView, uint32_t)> on_datagram,
+                                  std::chrono::milliseconds timeout) noexcept {
   if (!socket.is_open()) {
-    return Error(ErrorCode::invalid_argument, 0, "this Receiver is detached: feed it with process()");
+    return Error(ErrorCode::invalid_argument, 0, "this receiver is detached: feed it with process()");
   }
   bool wait = timeout.count() != 0;
   const std::chrono::milliseconds socket_wait = timeout.count() < 0 ? std::chrono::milliseconds(0) : timeout;
-  if (wait && socket_wait != socket_timeout) {
+  if (wait && socket_wait != socket_timeout_) {
     if (auto r = socket.set_receive_timeout(socket_wait); !r) return r.error();
-    socket_timeout = socket_wait;
+    socket_timeout_ = socket_wait;
   }
   bool gathered = false;  // slept first: several datagrams are likely queued
-  if (pause_next && wait && batch.slots() > 1 && options.coalesce.count() > 0) {
+  if (pause_next_ && wait && batch.slots() > 1 && options.coalesce.count() > 0) {
     const std::chrono::microseconds pause =
         timeout.count() > 0 ? std::min<std::chrono::microseconds>(options.coalesce, timeout) : options.coalesce;
     if (!sleep_for(pause)) return Error(ErrorCode::interrupted, EINTR, "receive interrupted by a signal");
     gathered = true;
   }
-  pause_next = false;
+  pause_next_ = false;
   size_t delivered = 0;
   size_t datagrams = 0;
   while (datagrams < options.max_batch) {
-    const bool batch_mode = batch.slots() > 1 && (gathered || batching || ++singles % 16 == 0);
+    const bool batch_mode = batch.slots() > 1 && (gathered || batching_ || ++singles_ % 16 == 0);
     const size_t wanted = batch_mode ? std::min(batch.slots(), options.max_batch - datagrams) : 1;
     auto received =
         batch_mode && batch.slots() > 1 ? batch.receive(socket, wanted, wait) : batch.receive_one(socket, wait);
     if (!received) {
       switch (received.error().code()) {
         case ErrorCode::overrun:
-          ++stats.overruns;  // reported once per overflow; the socket keeps working
+          ++counters.overruns;  // reported once per overflow; the socket keeps working
           ++datagrams;
           wait = false;
           continue;
@@ -75,17 +77,17 @@ Result<size_t> Receiver::State::receive(const Handlers& handlers, std::chrono::m
             wait = false;
             continue;
           }
-          pause_next = delivered > 0;
+          pause_next_ = delivered > 0;
           return delivered;
         default: return received.error();
       }
     }
     for (size_t i = 0; i < *received; ++i) {
       if (batch.truncated(i)) {
-        ++stats.truncated;
+        ++counters.truncated;
         continue;
       }
-      delivered += process(batch.bytes(i), batch.sender_port(i), handlers);
+      delivered += on_datagram(batch.bytes(i), batch.sender_port(i));
     }
     datagrams += *received;
     if (!batch_mode) {
@@ -93,16 +95,16 @@ Result<size_t> Receiver::State::receive(const Handlers& handlers, std::chrono::m
       // datagram. Anything else (controller news about a module reload, a
       // message of no interest) is read past without waiting.
       if (delivered > 0) {
-        pause_next = true;
+        pause_next_ = true;
         break;
       }
       wait = false;
       continue;
     }
     gathered = false;
-    batching = *received == batch.slots();  // a backlog: every slot filled
-    if (*received < wanted) {               // the queue is empty
-      pause_next = delivered > 0;
+    batching_ = *received == batch.slots();  // a backlog: every slot filled
+    if (*received < wanted) {                // the queue is empty
+      pause_next_ = delivered > 0;
       break;
     }
     wait = false;
@@ -111,7 +113,7 @@ Result<size_t> Receiver::State::receive(const Handlers& handlers, std::chrono::m
 }
 
 // The coalescing sleep. False when a signal cut it short.
-bool Receiver::State::sleep_for(std::chrono::microseconds pause) noexcept {
+bool EventCore::sleep_for(std::chrono::microseconds pause) noexcept {
   timespec remaining{static_cast<time_t>(pause.count() / 1000000), static_cast<long>(pause.count() % 1000000) * 1000};
   return ::clock_nanosleep(CLOCK_MONOTONIC, 0, &remaining, nullptr) == 0;
 }
@@ -121,7 +123,7 @@ bool Receiver::State::sleep_for(std::chrono::microseconds pause) noexcept {
 // True when a datagram is queued. Costs a syscall only when a wait ends empty;
 // the receive path itself reads no clock (without a vDSO clock, as under
 // some hypervisors and on many MIPS boards, that is a syscall per call).
-bool Receiver::State::wait_if_nonblocking(std::chrono::milliseconds timeout) noexcept {
+bool EventCore::wait_if_nonblocking(std::chrono::milliseconds timeout) noexcept {
   const int flags = ::fcntl(socket.fd(), F_GETFL);
   if (flags < 0 || (flags & O_NONBLOCK) == 0) return false;
   const long long wait_ms = timeout.count() < 0 ? -1 : timeout.count();
@@ -129,4 +131,4 @@ bool Receiver::State::wait_if_nonblocking(std::chrono::milliseconds timeout) noe
   return ::poll(&descriptor, 1, wait_ms > 0x7fffffff ? 0x7fffffff : static_cast<int>(wait_ms)) > 0;
 }
 
-}  // namespace psample
+}  // namespace psample::events
