@@ -1,6 +1,7 @@
 // psample-cpp layer 2: the psample generic netlink protocol (include/uapi/linux/psample.h,
 // net/psample/psample.c, kernels up to 6.12): its names, numbers, and one table
-// per attribute set saying how wide each attribute is.
+// per attribute set saying how wide each attribute is: plain data over the
+// netlink layer's rule vocabulary (psample/netlink/attribute_rules.hpp).
 //
 // The tables are what the decoder validates against, what error messages and
 // tools name attributes from, and what a new attribute is added to (README:
@@ -11,6 +12,7 @@
 #include <cstdint>
 
 #include "psample/export.hpp"
+#include "psample/netlink/attribute_rules.hpp"
 
 namespace psample {
 
@@ -26,42 +28,10 @@ enum class Command : uint8_t {
   del_group = 3,  // group destroyed (multicast on "config")
 };
 
-// How wide an attribute's payload may be (the kernel's nla_policy, in short).
-enum class Width : uint8_t {
-  exact,    // `size` bytes
-  either,   // `size` or `other` bytes
-  at_most,  // 0 to `size` bytes
-  any,      // any length: bytes
-  flag,     // 0 bytes: being there is the value
-  nested,   // nested attributes, any length
-};
-
-// One row of an attribute table.
-struct AttributeSpec {
-  static constexpr uint16_t itself = 0xffff;
-
-  uint16_t number;
-  const char* name;
-  Width width;
-  uint8_t size = 0;
-  uint8_t other = 0;
-  // Another number of this set that the attribute is read as (kernels
-  // 5.8-5.11 sent the tunnel key under GROUP_REFCOUNT's number), or `itself`.
-  uint16_t read_as = itself;
-
-  constexpr bool accepts(size_t payload) const noexcept {
-    switch (width) {
-      case Width::exact: return payload == size;
-      case Width::either: return payload == size || payload == other;
-      case Width::at_most: return payload <= size;
-      case Width::flag: return payload == 0;
-      case Width::any:
-      case Width::nested: break;
-    }
-    return true;
-  }
-  constexpr uint16_t slot() const noexcept { return read_as == itself ? number : read_as; }
-};
+// The rule vocabulary is the netlink layer's (psample/netlink/attribute_rules.hpp).
+using netlink::AttributeSpec;
+using netlink::find_attribute;
+using netlink::Width;
 
 // Sample attributes (PSAMPLE_ATTR_*), the set of PSAMPLE_CMD_SAMPLE.
 namespace attr {
@@ -163,24 +133,8 @@ inline constexpr AttributeSpec tunnel_attributes[] = {
     {tunnel_attr::ipv4_info_bridge, "IPV4_INFO_BRIDGE", Width::flag},
 };
 
-// The row for `number` in `table`, or nullptr when the set has no such attribute.
-template <size_t N>
-constexpr const AttributeSpec* find_attribute(const AttributeSpec (&table)[N], uint16_t number) noexcept {
-  for (const AttributeSpec& spec : table) {
-    if (spec.number == number) return &spec;
-  }
-  return nullptr;
-}
-
 namespace detail {
-// True when row i of `table` is attribute i: the table can be indexed by number.
-template <size_t N>
-constexpr bool rows_in_number_order(const AttributeSpec (&table)[N]) noexcept {
-  for (size_t i = 0; i < N; ++i) {
-    if (table[i].number != i || table[i].slot() >= N) return false;
-  }
-  return true;
-}
+using netlink::detail::rows_in_number_order;
 }  // namespace detail
 
 static_assert(sizeof(sample_attributes) / sizeof(AttributeSpec) == attr::count,

@@ -33,17 +33,9 @@ PSAMPLE_COLD Error structure_error(const char* what, size_t offset) noexcept {
 // "psample attribute ORIGSIZE (2) is 3 bytes; expected 4", the expectation
 // from the attribute's table row. `set` is "" or "tunnel ".
 PSAMPLE_COLD Error width_error(const char* set, const AttributeSpec& spec, uint16_t type, size_t width) noexcept {
-  char expected[32];
-  switch (spec.width) {
-    case Width::exact: std::snprintf(expected, sizeof expected, "%u", spec.size); break;
-    case Width::either: std::snprintf(expected, sizeof expected, "%u or %u", spec.size, spec.other); break;
-    case Width::at_most: std::snprintf(expected, sizeof expected, "at most %u", spec.size); break;
-    case Width::flag: std::snprintf(expected, sizeof expected, "0 (a flag)"); break;
-    case Width::any:
-    case Width::nested: std::snprintf(expected, sizeof expected, "any"); break;
-  }
+  char expected[64];
   return Error(ErrorCode::malformed, 0, "psample %sattribute %s (%u) is %zu bytes; expected %s", set, spec.name, type,
-               width, expected);
+               width, netlink::describe_width(spec, expected));
 }
 
 inline uint16_t load_be16(const uint8_t* p) noexcept { return static_cast<uint16_t>(p[0] << 8 | p[1]); }
@@ -128,18 +120,24 @@ PSAMPLE_COLD void finish(Result<PacketView>& result, ByteView message, detail::S
     }
     default: break;
   }
-  static const char* const structure_faults[] = {
+  // The message's framing faults are its own; the attributes' are the ones
+  // every attribute walk shares (netlink::fault_text), so AttributeReader and
+  // this scan say the same for the same fault.
+  static const char* const message_faults[] = {
       nullptr,
       "shorter than nlmsghdr + genlmsghdr (20 bytes)",
       "nlmsg_len below 20",
       "nlmsg_len runs past the bytes given",
-      nullptr,
-      "attribute length runs past the end of the message",
-      nullptr,
-      "trailing bytes shorter than an attribute header",
   };
-  const char* what = structure_faults[static_cast<uint32_t>(scan.fault)];
-  if (scan.fault == SampleFault::attribute_past_end && load_u16(attribute) < 4) what = "attribute length below 4";
+  using netlink::AttributeFault;
+  const char* what = nullptr;
+  if (scan.fault == SampleFault::attribute_past_end)
+    what =
+        netlink::fault_text(load_u16(attribute) < 4 ? AttributeFault::length_below_header : AttributeFault::past_end);
+  else if (scan.fault == SampleFault::trailing_bytes)
+    what = netlink::fault_text(AttributeFault::trailing_bytes);
+  else
+    what = message_faults[static_cast<uint32_t>(scan.fault)];
   result.fail(structure_error(what, at));
 }
 

@@ -59,6 +59,7 @@ constexpr SampleOp sample_op(const AttributeSpec& spec) noexcept {
       op.max_width = 0xffff;
       break;
     case Width::flag: op.load = Load::flag; break;
+    case Width::string: break;  // psample sends no strings: invalid, so sample_ops_valid() fails if one is added
   }
   return op;
 }

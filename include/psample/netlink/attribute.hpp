@@ -9,6 +9,7 @@
 
 #include "psample/bytes.hpp"
 #include "psample/export.hpp"
+#include "psample/netlink/attribute_rules.hpp"
 
 namespace psample::netlink {
 
@@ -103,16 +104,18 @@ class PSAMPLE_API AttributeReader {
 
   bool next(Attribute& out) noexcept;
 
-  bool failed() const noexcept { return failure_ != nullptr; }
-  // Why the walk stopped early, or nullptr.
-  const char* failure() const noexcept { return failure_; }
+  bool failed() const noexcept { return fault_ != AttributeFault::none; }
+  // Why the walk stopped early (AttributeFault::none: it did not).
+  AttributeFault fault() const noexcept { return fault_; }
+  // The fault's text, or nullptr.
+  const char* failure() const noexcept { return failed() ? fault_text(fault_) : nullptr; }
   // Offset within the range of the attribute that broke the rules.
   size_t failure_offset() const noexcept { return position_; }
 
  private:
   ByteView range_;
   size_t position_ = 0;
-  const char* failure_ = nullptr;
+  AttributeFault fault_ = AttributeFault::none;
 };
 
 inline AttributeReader Attribute::nested() const noexcept { return AttributeReader(payload_); }
