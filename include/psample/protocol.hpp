@@ -55,6 +55,9 @@ constexpr uint16_t sample_probability = 16;  // flag (6.11+)
 constexpr uint16_t count = 17;
 // A short name such as "ORIGSIZE", or "unknown".
 PSAMPLE_API const char* name(uint16_t attribute) noexcept;
+// The attribute's row of sample_attributes (attribute < count). One copy of
+// the table, names and all, serves the library's run-time checks.
+PSAMPLE_API const AttributeSpec& spec(uint16_t attribute) noexcept;
 }  // namespace attr
 
 // One row per sample attribute, in number order. Values are host order.
@@ -109,6 +112,8 @@ constexpr uint16_t erspan_opts = 15;       // struct erspan_metadata
 constexpr uint16_t ipv4_info_bridge = 16;  // flag
 constexpr uint16_t count = 17;
 PSAMPLE_API const char* name(uint16_t attribute) noexcept;
+// The attribute's row of tunnel_attributes (attribute < count).
+PSAMPLE_API const AttributeSpec& spec(uint16_t attribute) noexcept;
 }  // namespace tunnel_attr
 
 // One row per tunnel key attribute, in number order (net/psample/psample.c,

@@ -239,6 +239,8 @@ class PSAMPLE_API Receiver {
   };
   using StatePtr = std::unique_ptr<State, StateDeleter>;
   PSAMPLE_LOCAL explicit Receiver(StatePtr state) noexcept;
+  PSAMPLE_LOCAL static Result<Receiver> start(const ReceiverOptions& options, size_t slots, netlink::Socket socket,
+                                              uint16_t family_id, bool open) noexcept;
   // The handlers of one call: exactly one of `sample` and `sequenced`;
   // `group` may be null.
   struct Handlers {

@@ -74,15 +74,20 @@ class SampleFields {
  protected:
   friend struct detail::SampleWriter;
 
-  // The slots that hold (offset, length) of a payload rather than a value.
-  static constexpr bool is_bytes(uint16_t attribute) noexcept {
-    return sample_attributes[attribute].width == Width::any || sample_attributes[attribute].width == Width::nested ||
-           sample_attributes[attribute].width == Width::at_most;
-  }
+  // The slots that hold (offset, length) of a payload rather than a value:
+  // the table's bytes rows, as one mask worked out at compile time (so that
+  // no code reads the table, with its names, at run time).
   static constexpr uint32_t bytes_mask() noexcept {
     uint32_t mask = 0;
-    for (uint16_t a = 0; a < attr::count; ++a) mask |= is_bytes(a) ? 1u << a : 0u;
+    for (uint16_t a = 0; a < attr::count; ++a) {
+      const Width w = sample_attributes[a].width;
+      mask |= w == Width::any || w == Width::nested || w == Width::at_most ? 1u << a : 0u;
+    }
     return mask;
+  }
+  static constexpr bool is_bytes(uint16_t attribute) noexcept {
+    constexpr uint32_t mask = bytes_mask();
+    return (mask >> attribute) & 1u;
   }
   uint32_t u32(uint16_t attribute) const noexcept { return static_cast<uint32_t>(values_[attribute]); }
   // A bytes attribute's slot holds (offset << 32 | length), the offset from

@@ -30,12 +30,40 @@ PSAMPLE_COLD Error structure_error(const char* what, size_t offset) noexcept {
   return Error(ErrorCode::malformed, 0, "malformed psample message: %s (at byte %zu)", what, offset);
 }
 
+// Each tunnel attribute's accepted payload widths, from tunnel_attributes at
+// compile time (its rows are exact, flag, any or nested: one range each).
+// The table itself, with its names, stays in attribute_names.cpp.
+// A fixed width, or `any_width` for any.
+constexpr uint8_t any_width = 0xff;
+struct TunnelWidths {
+  uint8_t width[tunnel_attr::count];
+};
+constexpr TunnelWidths make_tunnel_widths() noexcept {
+  TunnelWidths w{};
+  for (uint16_t a = 0; a < tunnel_attr::count; ++a) {
+    const AttributeSpec& spec = tunnel_attributes[a];
+    w.width[a] = spec.width == Width::exact || spec.width == Width::flag ? static_cast<uint8_t>(spec.size) : any_width;
+  }
+  return w;
+}
+constexpr TunnelWidths tunnel_widths = make_tunnel_widths();
+constexpr bool tunnel_widths_are_ranges() noexcept {
+  for (const AttributeSpec& spec : tunnel_attributes)
+    if (spec.width != Width::exact && spec.width != Width::flag && spec.width != Width::any &&
+        spec.width != Width::nested)
+      return false;
+    else if (spec.size >= any_width)
+      return false;
+  return true;
+}
+static_assert(tunnel_widths_are_ranges(), "decode_tunnel() checks each tunnel attribute's width as one range");
+
 // "psample attribute ORIGSIZE (2) is 3 bytes; expected 4", the expectation
 // from the attribute's table row. `set` is "" or "tunnel ".
-PSAMPLE_COLD Error width_error(const char* set, const AttributeSpec& spec, uint16_t type, size_t width) noexcept {
+PSAMPLE_COLD Error width_error(const char* set, const AttributeSpec& spec, size_t width) noexcept {
   char expected[64];
-  return Error(ErrorCode::malformed, 0, "psample %sattribute %s (%u) is %zu bytes; expected %s", set, spec.name, type,
-               width, netlink::describe_width(spec, expected));
+  return Error(ErrorCode::malformed, 0, "psample %sattribute %s (%u) is %zu bytes; expected %s", set, spec.name,
+               spec.number, width, netlink::describe_width(spec, expected));
 }
 
 inline uint16_t load_be16(const uint8_t* p) noexcept { return static_cast<uint16_t>(p[0] << 8 | p[1]); }
@@ -56,8 +84,8 @@ Result<TunnelView> decode_tunnel(ByteView nested) noexcept {
     const uint16_t type = attribute.type();
     if (type >= tunnel_attr::count) continue;  // unknown: skipped, not marked present
     const ByteView payload = attribute.payload();
-    if (!tunnel_attributes[type].accepts(payload.size())) {
-      result.fail(width_error("tunnel ", tunnel_attributes[type], type, payload.size()));
+    if (tunnel_widths.width[type] != any_width && payload.size() != tunnel_widths.width[type]) {
+      result.fail(width_error("tunnel ", tunnel_attr::spec(type), payload.size()));
       return result;
     }
     const uint8_t* const value = payload.data();
@@ -92,7 +120,7 @@ bool tunnels_valid(Result<PacketView>& result, ByteView message, uint32_t end) n
   netlink::Attribute attribute;
   while (reader.next(attribute)) {
     const uint16_t type = attribute.type();
-    if (type >= attr::count || sample_attributes[type].slot() != attr::tunnel) continue;
+    if (type >= attr::count || attr::spec(type).slot() != attr::tunnel) continue;
     auto tunnel = decode_tunnel(attribute.payload());
     if (!tunnel) {
       result.fail(tunnel.error());
@@ -116,7 +144,7 @@ PSAMPLE_COLD void finish(Result<PacketView>& result, ByteView message, detail::S
                                message[detail::sample_command_offset]));
     case SampleFault::attribute_width: {
       const uint16_t type = load_u16(attribute + 2) & netlink::attribute_type_mask;
-      return result.fail(width_error("", sample_attributes[type], type, load_u16(attribute) - 4u));
+      return result.fail(width_error("", attr::spec(type), load_u16(attribute) - 4u));
     }
     default: break;
   }
@@ -332,6 +360,20 @@ constexpr bool group_attributes_are_u32() noexcept {
 }
 static_assert(group_attributes_are_u32(), "decode_group() reads every group attribute as a u32");
 
+// Each group attribute number's slot (0: not a group message attribute),
+// from group_attributes at compile time.
+struct GroupSlots {
+  uint16_t slot[16];
+};
+constexpr GroupSlots make_group_slots() noexcept {
+  GroupSlots slots{};
+  for (const AttributeSpec& spec : group_attributes) slots.slot[spec.number] = spec.slot();
+  return slots;
+}
+constexpr GroupSlots group_slots = make_group_slots();
+static_assert(group_slots.slot[attr::sample_group] != 0 && group_slots.slot[attr::group_seq] != 0,
+              "SAMPLE_GROUP and GROUP_SEQ are group attributes");
+
 Result<GroupInfo> decode_group(ByteView message) noexcept {
   Result<GroupInfo> result{std::in_place};
   GroupInfo& info = *result;
@@ -362,14 +404,17 @@ Result<GroupInfo> decode_group(ByteView message) noexcept {
   netlink::Attribute attribute;
   while (reader.next(attribute)) {
     const uint16_t type = attribute.type();
-    const AttributeSpec* spec = find_attribute(group_attributes, type);
-    if (spec == nullptr) continue;  // not a group message attribute: skipped
-    if (!spec->accepts(attribute.payload().size())) {
-      result.fail(width_error("", *spec, type, attribute.payload().size()));
+    const uint16_t slot = type < 16 ? group_slots.slot[type] : 0;
+    if (slot == 0) continue;  // not a group message attribute: skipped
+    if (attribute.payload().size() != 4) {
+      // Every row is a u32 (group_attributes_are_u32); 5.8-5.11 numbered GROUP_REFCOUNT 8.
+      const AttributeSpec spec{type, slot == attr::group_refcount ? "GROUP_REFCOUNT" : attr::name(type), Width::exact,
+                               4};
+      result.fail(width_error("", spec, attribute.payload().size()));
       return result;
     }
     const uint32_t value = load_u32(attribute.payload().data());
-    switch (spec->slot()) {
+    switch (slot) {
       case attr::sample_group:
         info.group = value;
         has_group = true;

@@ -26,8 +26,9 @@ Result<void> EventCore::validate(const CoreOptions& options, size_t max_datagram
   return {};
 }
 
-Result<void> EventCore::open(const FamilyDescription& chosen) noexcept {
+Result<void> EventCore::open(const FamilyDescription& chosen, const void* context) noexcept {
   description = &chosen;
+  filter_context = context;
   auto opened = netlink::Socket::open(NETLINK_GENERIC);
   if (!opened) return opened.error();
   socket = std::move(*opened);
@@ -58,19 +59,15 @@ Result<void> EventCore::open(const FamilyDescription& chosen) noexcept {
   return {};
 }
 
-Result<void> EventCore::adopt(netlink::Socket adopted, uint16_t family_id) noexcept {
-  if (!adopted.is_open()) return Error(ErrorCode::invalid_argument, 0, "adopt() needs an open socket");
-  socket = std::move(adopted);
+Result<void> EventCore::attach(const FamilyDescription& chosen, netlink::Socket adopted, uint16_t family_id) noexcept {
+  description = &chosen;
   family.id = family_id;
+  if (!adopted.is_open()) return {};
+  socket = std::move(adopted);
   auto size = socket.receive_buffer();
   if (!size) return size.error();
   receive_buffer_bytes = *size;
   return {};
-}
-
-void EventCore::detach(const FamilyDescription& chosen, uint16_t family_id) noexcept {
-  description = &chosen;
-  family.id = family_id;
 }
 
 // Installs the description's filter for the current family id and joins its
@@ -80,7 +77,7 @@ void EventCore::detach(const FamilyDescription& chosen, uint16_t family_id) noex
 Result<void> EventCore::subscribe(bool force) noexcept {
   const bool attached = socket.is_open();
   if (attached && description->attach_filter != nullptr) {
-    if (auto r = description->attach_filter(socket, family.id, description->filter_context); !r) return r.error();
+    if (auto r = description->attach_filter(socket, family.id, filter_context); !r) return r.error();
   }
   for (size_t i = 0; i < description->group_count; ++i) {
     const char* name = description->groups[i];
@@ -116,8 +113,8 @@ void EventCore::on_controller_message(const netlink::Message& message) noexcept 
     ++counters.malformed;
     return;
   }
-  if (description == nullptr || std::strcmp(changed->name, description->name) != 0) {
-    ++counters.ignored_family;  // another family's news
+  if (std::strcmp(changed->name, description->name) != 0) {  // open() or attach() set the description
+    ++counters.ignored_family;                               // another family's news
     return;
   }
   ++counters.controller_events;

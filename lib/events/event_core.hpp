@@ -58,12 +58,12 @@ class EventCore {
   static Result<void> validate(const CoreOptions& options, size_t max_datagram) noexcept;
   // Opens a socket, resolves the family, applies the options, follows nlctrl
   // when asked, joins the description's groups. `description` must outlive
-  // the core.
-  Result<void> open(const FamilyDescription& description) noexcept;
-  // A socket someone else set up: no resolution, no joins, no options.
-  Result<void> adopt(netlink::Socket adopted, uint16_t family_id) noexcept;
-  // No socket: fed through for_each_message() only.
-  void detach(const FamilyDescription& description, uint16_t family_id) noexcept;
+  // the core; `filter_context` goes to its attach_filter.
+  Result<void> open(const FamilyDescription& description, const void* filter_context) noexcept;
+  // Without open(): a socket someone else set up (no resolution, no joins,
+  // no options), or none (`socket` closed: fed through for_each_message()
+  // only, keeping the same books).
+  Result<void> attach(const FamilyDescription& description, netlink::Socket adopted, uint16_t family_id) noexcept;
   bool allocated(size_t slots) const noexcept { return batch.slots() == slots; }
 
   // Receives as Receiver::receive() says, handing each datagram to
@@ -95,6 +95,7 @@ class EventCore {
 
   CoreOptions options;
   const FamilyDescription* description = nullptr;
+  const void* filter_context = nullptr;
   netlink::Socket socket;
   netlink::FamilyInfo family;
   int receive_buffer_bytes = 0;

@@ -26,10 +26,9 @@ struct FamilyDescription {
   // What joining needs, for permission_denied ("CAP_NET_ADMIN (kernels >= 6.7)").
   const char* join_privilege = "CAP_NET_ADMIN";
   // An optional socket filter, attached before the groups are joined and
-  // again when the family comes back with a new id: (socket, family id,
-  // context). Null: no filter.
+  // again when the family comes back with a new id: (socket, family id, the
+  // context given to EventCore::open()). Null: no filter.
   Result<void> (*attach_filter)(netlink::Socket& socket, uint16_t family_id, const void* context) = nullptr;
-  const void* filter_context = nullptr;
 };
 
 }  // namespace psample::events

@@ -5,21 +5,26 @@
 
 namespace psample::netlink {
 
+const char* fault_text(AttributeFault fault) noexcept {
+  static const char* const texts[] = {"no fault", "trailing bytes shorter than an attribute header",
+                                      "attribute length below 4",
+                                      "attribute length runs past the end of its container"};
+  return texts[static_cast<uint8_t>(fault) & 3];
+}
+
 const char* describe_width(const AttributeSpec& spec, char (&out)[64]) noexcept {
-  switch (spec.width) {
-    case Width::exact: std::snprintf(out, sizeof out, "%u", spec.size); break;
-    case Width::either: std::snprintf(out, sizeof out, "%u or %u", spec.size, spec.other); break;
-    case Width::at_most: std::snprintf(out, sizeof out, "at most %u", spec.size); break;
-    case Width::flag: std::snprintf(out, sizeof out, "0 (a flag)"); break;
-    case Width::string:
-      if (spec.size == 0)
-        std::snprintf(out, sizeof out, "a NUL-terminated string");
-      else
-        std::snprintf(out, sizeof out, "a NUL-terminated string of at most %u characters", spec.size);
-      break;
-    case Width::any:
-    case Width::nested: std::snprintf(out, sizeof out, "any"); break;
-  }
+  // Indexed by Width, then one for a string of any length.
+  static const char* const formats[] = {"%u",
+                                        "%u or %u",
+                                        "at most %u",
+                                        "any",
+                                        "0 (a flag)",
+                                        "any",
+                                        "a NUL-terminated string of at most %u characters",
+                                        "a NUL-terminated string"};
+  auto w = static_cast<uint8_t>(spec.width);
+  if (w > 6 || (spec.width == Width::string && spec.size == 0)) w = spec.width == Width::string ? 7 : 3;
+  std::snprintf(out, sizeof out, formats[w], spec.size, spec.other);
   return out;
 }
 

@@ -6,7 +6,7 @@
 namespace psample::netlink {
 
 Result<void> exchange(Socket& socket, ByteView request, MutableByteView scratch, const char* what,
-                      FunctionRef<Result<void>(const Message&)> on_reply, const RequestLayout& layout) noexcept {
+                      FunctionRef<Result<void>(const Message&)> on_reply) noexcept {
   if (request.size() < message_header_size) return Error(ErrorCode::invalid_argument, 0, "%s: empty request", what);
   const uint32_t sequence = load_u32(request.data() + 8);
   if (auto sent = socket.send(request); !sent) return sent.error();
@@ -31,7 +31,7 @@ Result<void> exchange(Socket& socket, ByteView request, MutableByteView scratch,
         auto ack = parse_ack(message);
         if (!ack) return ack.error();
         if (ack->error == 0) return finish();
-        return error_from_ack(*ack, what, request, layout);
+        return error_from_ack(*ack, what);
       }
       if (message.is_done()) {
         if (message.payload.size() >= 4) {

@@ -143,15 +143,10 @@ Result<FamilyInfo> resolve_family(Socket& socket, std::string_view name, Mutable
   }
 
   bool replied = false;
-  RequestLayout layout;
-  layout.attribute_name = ctrl::attribute_name;
-  auto done = exchange(
-      socket, *request, scratch, "CTRL_CMD_GETFAMILY",
-      [&](const Message& reply) -> Result<void> {
-        replied = true;
-        return parse_family_into(reply.bytes, *result);
-      },
-      layout);
+  auto done = exchange(socket, *request, scratch, "CTRL_CMD_GETFAMILY", [&](const Message& reply) -> Result<void> {
+    replied = true;
+    return parse_family_into(reply.bytes, *result);
+  });
   if (!done && done.error().system_errno() == ENOENT) {
     Error error(ErrorCode::family_not_found, ENOENT, "generic netlink family '%.*s' not found%s%s",
                 static_cast<int>(name.size()), name.data(), not_found_hint != nullptr ? ": " : "",
@@ -165,13 +160,6 @@ Result<FamilyInfo> resolve_family(Socket& socket, std::string_view name, Mutable
     result.fail(Error(ErrorCode::malformed, 0, "CTRL_CMD_GETFAMILY got no reply"));
   }
   return result;
-}
-
-const char* ctrl::attribute_name(uint16_t type) noexcept {
-  // include/uapi/linux/genetlink.h, CTRL_ATTR_*.
-  static const char* const names[] = {"UNSPEC", "FAMILY_ID",    "FAMILY_NAME", "VERSION",   "HDRSIZE", "MAXATTR",
-                                      "OPS",    "MCAST_GROUPS", "POLICY",      "OP_POLICY", "OP"};
-  return type < sizeof names / sizeof names[0] ? names[type] : nullptr;
 }
 
 }  // namespace psample::netlink

@@ -92,60 +92,9 @@ Result<KernelAck> parse_ack(const Message& message) noexcept {
 }
 
 Error error_from_ack(const KernelAck& ack, const char* what) noexcept {
-  return error_from_ack(ack, what, ByteView(), RequestLayout());
-}
-
-namespace {
-
-// Finds the attribute starting at `offset` (relative to the start of
-// `range`) among the attributes of `range`, descending into the one whose
-// payload holds it. Appends "NAME (N)" / " > N" to `out` at `used`.
-bool find_attribute_at(ByteView range, size_t offset, const RequestLayout& layout, bool top, char* out, size_t capacity,
-                       size_t& used) noexcept {
-  AttributeReader reader(range);
-  Attribute attribute;
-  while (reader.next(attribute)) {
-    const size_t start = attribute.offset();
-    const size_t payload = start + attribute_header_size;
-    const size_t end = payload + attribute.payload().size();
-    if (offset != start && (offset < payload || offset >= end)) continue;
-    const char* name = top && layout.attribute_name != nullptr ? layout.attribute_name(attribute.type()) : nullptr;
-    int n;
-    if (top)
-      n = name != nullptr ? std::snprintf(out + used, capacity - used, "attribute %s (%u)", name, attribute.type())
-                          : std::snprintf(out + used, capacity - used, "attribute %u", attribute.type());
-    else
-      n = std::snprintf(out + used, capacity - used, " > %u", attribute.type());
-    if (n > 0) used = std::min(capacity - 1, used + static_cast<size_t>(n));
-    if (offset == start) return true;
-    return find_attribute_at(attribute.payload(), offset - payload, layout, false, out, capacity, used);
-  }
-  return false;
-}
-
-}  // namespace
-
-bool describe_request_offset(ByteView request, uint32_t offset, const RequestLayout& layout, char* out,
-                             size_t capacity) noexcept {
-  const size_t headers = message_header_size + layout.family_header_size;
-  if (capacity == 0 || request.size() < headers || offset < headers) return false;
-  const uint32_t length = load_u32(request.data());
-  const ByteView attributes = request.subview(headers, (length < request.size() ? length : request.size()) - headers);
-  size_t used = 0;
-  char text[128];
-  if (!find_attribute_at(attributes, offset - headers, layout, true, text, sizeof text, used)) return false;
-  std::snprintf(out, capacity, "%s", text);
-  return true;
-}
-
-Error error_from_ack(const KernelAck& ack, const char* what, ByteView request, const RequestLayout& layout) noexcept {
-  char where[160] = "";
-  char attribute[128];
-  if (ack.has_offset && describe_request_offset(request, ack.offset, layout, attribute, sizeof attribute))
-    std::snprintf(where, sizeof where, " (the kernel points at %s)", attribute);
-  Error error(detail::code_for_errno(ack.error, ErrorCode::kernel_error), ack.error, "%s failed: %s%s%.*s%s", what,
+  Error error(detail::code_for_errno(ack.error, ErrorCode::kernel_error), ack.error, "%s failed: %s%s%.*s", what,
               std::strerror(ack.error), ack.message.empty() ? "" : ": ", static_cast<int>(ack.message.size()),
-              ack.message.data(), where);
+              ack.message.data());
   error.set_kernel_message(ack.message.data(), static_cast<unsigned>(ack.message.size()));
   return error;
 }

@@ -35,19 +35,15 @@ Result<size_t> detail::dump_groups(uint16_t family_id, MallocArray<uint8_t>& sto
     auto request = builder.finish();
     if (!request) return request.error();
     size_t count = 0;  // every attempt starts again at groups[0]
-    netlink::RequestLayout layout;
-    layout.attribute_name = attr::name;
-    auto done = netlink::exchange(
-        *socket, *request, buffer, "PSAMPLE_CMD_GET_GROUP",
-        [&](const netlink::Message& reply) -> Result<void> {
-          if (reply.type != family_id) return {};
-          auto group = decode_group(reply.bytes);
-          if (!group) return group.error();
-          if (count < capacity) groups[count] = *group;
-          ++count;
-          return {};
-        },
-        layout);
+    auto done = netlink::exchange(*socket, *request, buffer, "PSAMPLE_CMD_GET_GROUP",
+                                  [&](const netlink::Message& reply) -> Result<void> {
+                                    if (reply.type != family_id) return {};
+                                    auto group = decode_group(reply.bytes);
+                                    if (!group) return group.error();
+                                    if (count < capacity) groups[count] = *group;
+                                    ++count;
+                                    return {};
+                                  });
     if (done) return count;
     if (done.error().code() != ErrorCode::dump_interrupted || attempt == 3) return done.error();
   }

@@ -35,29 +35,11 @@ Result<netlink::FamilyInfo> resolve_psample_family(netlink::Socket& socket, Muta
   return netlink::resolve_family(socket, family_name, scratch, missing_hint);
 }
 
-events::FamilyDescription psample_description(const ReceiverOptions& options) noexcept {
-  events::FamilyDescription d;
-  d.name = family_name;
-  d.missing_hint = missing_hint;
-  d.groups[d.group_count++] = packets_group_name;
-  if (options.config_events) d.groups[d.group_count++] = config_group_name;
-  d.join_privilege = "CAP_NET_ADMIN (kernels >= 6.7)";
-  d.attach_filter = attach_group_filter;
-  return d;
-}
-
-events::CoreOptions core_options(const ReceiverOptions& o) noexcept {
-  events::CoreOptions c;
-  c.receive_buffer_bytes = o.receive_buffer_bytes;
-  c.no_enobufs = o.no_enobufs;
-  c.extended_ack = o.extended_ack;
-  c.max_batch = o.max_batch;
-  c.datagrams_per_syscall = o.datagrams_per_syscall;
-  c.coalesce = o.coalesce;
-  c.datagram_bytes = o.datagram_bytes;
-  c.follow_module_reload = o.follow_module_reload;
-  return c;
-}
+const events::FamilyDescription psample_packets{
+    family_name, missing_hint, {packets_group_name}, 1, "CAP_NET_ADMIN (kernels >= 6.7)", attach_group_filter};
+const events::FamilyDescription psample_packets_and_config{
+    family_name,        missing_hint, {packets_group_name, config_group_name}, 2, "CAP_NET_ADMIN (kernels >= 6.7)",
+    attach_group_filter};
 
 }  // namespace detail
 

@@ -14,15 +14,11 @@
 
 namespace psample {
 
-Receiver::State::State(const ReceiverOptions& chosen, size_t slots) noexcept
-    : options(chosen), description(detail::psample_description(chosen)), core(detail::core_options(chosen), slots) {
-  description.filter_context = &options.groups;
-}
-
-Receiver::State* Receiver::State::create(const ReceiverOptions& options, size_t slots) noexcept {
+Receiver::State* Receiver::State::create(const ReceiverOptions& options, const events::CoreOptions& generic,
+                                         size_t slots) noexcept {
   void* memory = std::malloc(sizeof(State));
   if (memory == nullptr) return nullptr;
-  State* state = new (memory) State(options, slots);
+  State* state = new (memory) State(options, generic, slots);
   if (!state->core.allocated(slots)) {  // the receive buffer could not be allocated
     StateDeleter()(state);
     return nullptr;
@@ -42,15 +38,6 @@ Receiver::~Receiver() = default;
 
 namespace {
 
-Result<void> check_options(const ReceiverOptions& options) noexcept {
-  if (auto valid = events::EventCore::validate(detail::core_options(options), max_sample_datagram); !valid)
-    return valid;
-  if (options.groups.overflowed()) {
-    return Error(ErrorCode::invalid_argument, 0, "groups lists more than %zu groups", max_filter_groups);
-  }
-  return {};
-}
-
 Error out_of_memory(const ReceiverOptions& options, size_t slots) noexcept {
   return Error(ErrorCode::system, ENOMEM, "out of memory for a Receiver with %zu slots of %zu bytes", slots,
                options.datagram_bytes);
@@ -58,30 +45,33 @@ Error out_of_memory(const ReceiverOptions& options, size_t slots) noexcept {
 
 }  // namespace
 
-Result<Receiver> Receiver::open(const ReceiverOptions& options) noexcept {
-  if (auto valid = check_options(options); !valid) return valid.error();
-  StatePtr state(State::create(options, options.datagrams_per_syscall));
-  if (!state) return out_of_memory(options, options.datagrams_per_syscall);
-  if (auto opened = state->core.open(state->description); !opened) return opened.error();
+// open(), adopt() and detached() in one place: `slots` 0 for detached;
+// `socket` open for adopt(); `family_id` unused by open().
+Result<Receiver> Receiver::start(const ReceiverOptions& options, size_t slots, netlink::Socket socket,
+                                 uint16_t family_id, bool open) noexcept {
+  const events::CoreOptions generic = detail::core_options(options);
+  if (auto valid = events::EventCore::validate(generic, max_sample_datagram); !valid) return valid.error();
+  if (options.groups.overflowed())
+    return Error(ErrorCode::invalid_argument, 0, "groups lists more than %zu groups", max_filter_groups);
+  StatePtr state(State::create(options, generic, slots));
+  if (!state) return out_of_memory(options, slots);
+  auto started = open ? state->core.open(state->description, &state->options.groups)
+                      : state->core.attach(state->description, std::move(socket), family_id);
+  if (!started) return started.error();
   return Receiver(std::move(state));
+}
+
+Result<Receiver> Receiver::open(const ReceiverOptions& options) noexcept {
+  return start(options, options.datagrams_per_syscall, netlink::Socket(), 0, true);
 }
 
 Result<Receiver> Receiver::adopt(netlink::Socket socket, uint16_t family_id, const ReceiverOptions& options) noexcept {
-  if (auto valid = check_options(options); !valid) return valid.error();
   if (!socket.is_open()) return Error(ErrorCode::invalid_argument, 0, "adopt() needs an open socket");
-  StatePtr state(State::create(options, options.datagrams_per_syscall));
-  if (!state) return out_of_memory(options, options.datagrams_per_syscall);
-  state->core.detach(state->description, family_id);
-  if (auto adopted = state->core.adopt(std::move(socket), family_id); !adopted) return adopted.error();
-  return Receiver(std::move(state));
+  return start(options, options.datagrams_per_syscall, std::move(socket), family_id, false);
 }
 
 Result<Receiver> Receiver::detached(uint16_t family_id, const ReceiverOptions& options) noexcept {
-  if (auto valid = check_options(options); !valid) return valid.error();
-  StatePtr state(State::create(options, 0));
-  if (!state) return out_of_memory(options, 0);
-  state->core.detach(state->description, family_id);
-  return Receiver(std::move(state));
+  return start(options, 0, netlink::Socket(), family_id, false);
 }
 
 size_t Receiver::process_with(ByteView datagram, uint32_t sender_port, const Handlers& handlers) noexcept {

@@ -18,15 +18,39 @@
 
 namespace psample {
 
+namespace detail {
+// psample's descriptions (psample_family.cpp): "packets", or "packets" and
+// "config" (config_events); the group filter for options.groups; the hints.
+extern const events::FamilyDescription psample_packets;
+extern const events::FamilyDescription psample_packets_and_config;
+inline const events::FamilyDescription& psample_description(const ReceiverOptions& options) noexcept {
+  return options.config_events ? psample_packets_and_config : psample_packets;
+}
+// ReceiverOptions' generic half.
+inline events::CoreOptions core_options(const ReceiverOptions& o) noexcept {
+  events::CoreOptions c;
+  c.receive_buffer_bytes = o.receive_buffer_bytes;
+  c.no_enobufs = o.no_enobufs;
+  c.extended_ack = o.extended_ack;
+  c.max_batch = o.max_batch;
+  c.datagrams_per_syscall = o.datagrams_per_syscall;
+  c.coalesce = o.coalesce;
+  c.datagram_bytes = o.datagram_bytes;
+  c.follow_module_reload = o.follow_module_reload;
+  return c;
+}
+}  // namespace detail
+
 struct PSAMPLE_LOCAL Receiver::State {
   // `slots`: datagrams per recvmmsg (0 for a detached Receiver, which receives nothing).
-  State(const ReceiverOptions& chosen, size_t slots) noexcept;
+  State(const ReceiverOptions& chosen, const events::CoreOptions& generic, size_t slots) noexcept
+      : options(chosen), description(detail::psample_description(chosen)), core(generic, slots) {}
   // A State in memory from malloc, with its `slots` allocated; null when
   // memory ran out. Receiver::StateDeleter destroys it.
-  static State* create(const ReceiverOptions& options, size_t slots) noexcept;
+  static State* create(const ReceiverOptions& options, const events::CoreOptions& generic, size_t slots) noexcept;
 
   ReceiverOptions options;
-  events::FamilyDescription description;  // psample's, from the options (psample_family.cpp)
+  const events::FamilyDescription& description;  // psample's, for the options (psample_family.cpp)
   events::EventCore core;
   // psample's counters; the core's generic ones, and the loss estimate's
   // totals (sequences.totals()), are added in stats().
@@ -42,13 +66,5 @@ struct PSAMPLE_LOCAL Receiver::State {
     return s;
   }
 };
-
-namespace detail {
-// psample's description for these options: "packets" (and "config" with
-// config_events), the group filter for options.groups, the hints.
-events::FamilyDescription psample_description(const ReceiverOptions& options) noexcept;
-// ReceiverOptions' generic half.
-events::CoreOptions core_options(const ReceiverOptions& options) noexcept;
-}  // namespace detail
 
 }  // namespace psample

@@ -402,23 +402,3 @@ TEST_CASE("a dump reply flagged NLM_F_DUMP_INTR ends the exchange with dump_inte
   CHECK(std::string(done.error().message()).find("ask again") != std::string::npos);
   CHECK(replies == 1);
 }
-
-TEST_CASE("the running kernel's extended ack points at an attribute, and the error names it", "[host]") {
-  Socket socket = open_generic();
-  REQUIRE(socket.set_extended_ack(true));
-  // FAMILY_NAME without its NUL: nlctrl's policy (NLA_NUL_STRING) refuses it
-  // and the kernel's extended ack gives the attribute's offset (byte 20).
-  const wire::Bytes request = wire::genl_message(genl_controller_id, ctrl::cmd_getfamily,
-                                                 wire::attr(ctrl::attr_family_name, wire::filled(7, 'p')), flag_request,
-                                                 socket.next_sequence());
-  RequestLayout layout;
-  layout.attribute_name = ctrl::attribute_name;
-  auto done = exchange(
-      socket, wire::view(request), scratch_view(), "CTRL_CMD_GETFAMILY",
-      [](const Message&) -> Result<void> { return {}; }, layout);
-  REQUIRE_FALSE(done);
-  INFO(done.error().message());
-  CHECK(done.error().system_errno() == EINVAL);
-  CHECK(std::string(done.error().message()).find("(the kernel points at attribute FAMILY_NAME (2))") !=
-        std::string::npos);
-}

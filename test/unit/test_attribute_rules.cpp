@@ -1,5 +1,5 @@
 // Layer 1: attribute rules as data (attribute_rules.hpp), the framing faults
-// every walk shares, and naming the attribute an extended ack points at.
+// every walk shares.
 #include <catch2/catch.hpp>
 
 #include <cstring>
@@ -7,9 +7,6 @@
 
 #include "psample/decode.hpp"
 #include "psample/netlink/attribute.hpp"
-#include "psample/netlink/genl_controller.hpp"
-#include "psample/netlink/message.hpp"
-#include "psample/netlink/request_builder.hpp"
 #include "support/psample_wire.hpp"
 
 using namespace psample;
@@ -77,42 +74,4 @@ TEST_CASE("rules: the attribute walker and the sample decoder name a fault alike
     CHECK(std::string(decoded.error().message()).find(fault_text(c.fault)) != std::string::npos);
     CHECK(std::string(reader.failure()) == fault_text(c.fault));
   }
-}
-
-TEST_CASE("an extended ack's offset names the request's attribute", "[netlink]") {
-  uint8_t buffer[128];
-  RequestBuilder builder(MutableByteView(buffer, sizeof buffer));
-  builder.begin(genl_controller_id, flag_request, 1);
-  builder.put_genl_header(ctrl::cmd_getfamily, 1);
-  builder.put_u32(ctrl::attr_family_id, 7);                           // at byte 20
-  builder.put_string(ctrl::attr_family_name, "psample");              // at byte 28
-  const size_t nest = builder.begin_nested(ctrl::attr_mcast_groups);  // at byte 40
-  builder.put_u32(ctrl::attr_mcast_grp_id, 3);                        // at byte 44
-  builder.end_nested(nest);
-  auto request = builder.finish();
-  REQUIRE(request);
-  RequestLayout layout;
-  layout.attribute_name = ctrl::attribute_name;
-  char out[128];
-  REQUIRE(describe_request_offset(*request, 28, layout, out, sizeof out));
-  CHECK(std::string(out) == "attribute FAMILY_NAME (2)");
-  REQUIRE(describe_request_offset(*request, 44, layout, out, sizeof out));
-  CHECK(std::string(out) == "attribute MCAST_GROUPS (7) > 2");
-  REQUIRE(describe_request_offset(*request, 20, RequestLayout(), out, sizeof out));
-  CHECK(std::string(out) == "attribute 1");  // no names given: the number
-  CHECK_FALSE(
-      describe_request_offset(*request, 30, layout, out, sizeof out));  // inside a string: no attribute starts there
-  CHECK_FALSE(describe_request_offset(*request, 4, layout, out, sizeof out));    // in the headers
-  CHECK_FALSE(describe_request_offset(*request, 999, layout, out, sizeof out));  // past the end
-  // The error says it.
-  KernelAck ack;
-  ack.error = 22;
-  ack.message = "Attribute failed policy validation";
-  ack.has_offset = true;
-  ack.offset = 28;
-  const Error error = error_from_ack(ack, "CTRL_CMD_GETFAMILY", *request, layout);
-  CHECK(std::string(error.message()) ==
-        "CTRL_CMD_GETFAMILY failed: Invalid argument: Attribute failed policy validation (the kernel points at "
-        "attribute FAMILY_NAME (2))");
-  CHECK(std::string(error_from_ack(ack, "X").message()).find("points at") == std::string::npos);
 }

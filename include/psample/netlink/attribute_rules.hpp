@@ -92,14 +92,7 @@ enum class AttributeFault : uint8_t {
   past_end,             // nla_len runs past the end of its container
 };
 
-constexpr const char* fault_text(AttributeFault fault) noexcept {
-  switch (fault) {
-    case AttributeFault::trailing_bytes: return "trailing bytes shorter than an attribute header";
-    case AttributeFault::length_below_header: return "attribute length below 4";
-    case AttributeFault::past_end: return "attribute length runs past the end of its container";
-    case AttributeFault::none: break;
-  }
-  return "no fault";
-}
+// The fault's text ("attribute length below 4"); one copy in the library.
+PSAMPLE_API const char* fault_text(AttributeFault fault) noexcept;
 
 }  // namespace psample::netlink

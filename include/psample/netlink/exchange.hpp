@@ -19,10 +19,7 @@ namespace psample::netlink {
 // A dump whose replies carry NLM_F_DUMP_INTR (the kernel's state changed
 // while it was dumped) is read to its end and then fails with
 // dump_interrupted: discard what on_reply was given and ask again.
-// `layout` names the request's attributes in an error whose extended ack
-// points at one (describe_request_offset()).
 PSAMPLE_API Result<void> exchange(Socket& socket, ByteView request, MutableByteView scratch, const char* what,
-                                  FunctionRef<Result<void>(const Message&)> on_reply,
-                                  const RequestLayout& layout = RequestLayout()) noexcept;
+                                  FunctionRef<Result<void>(const Message&)> on_reply) noexcept;
 
 }  // namespace psample::netlink

@@ -33,8 +33,6 @@ constexpr uint16_t attr_mcast_groups = 7;
 constexpr uint16_t attr_mcast_grp_name = 1;  // nested in attr_mcast_groups
 constexpr uint16_t attr_mcast_grp_id = 2;
 constexpr const char* notify_group_name = "notify";
-// A controller attribute's short name ("FAMILY_NAME"), or nullptr.
-PSAMPLE_API const char* attribute_name(uint16_t type) noexcept;
 }  // namespace ctrl
 
 // One multicast group of a family.

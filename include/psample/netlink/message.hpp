@@ -83,30 +83,6 @@ PSAMPLE_API Result<KernelAck> parse_ack(const Message& message) noexcept;
 // `what` names the request, e.g. "CTRL_CMD_GETFAMILY".
 PSAMPLE_API Error error_from_ack(const KernelAck& ack, const char* what) noexcept;
 
-// How to name the attributes of a request, for errors whose extended ack
-// points at one (NLMSGERR_ATTR_OFFS).
-struct RequestLayout {
-  // The family's header after the nlmsghdr: genlmsghdr for generic netlink;
-  // rtnetlink requests have their own (struct ifinfomsg: 16, struct tcmsg: 20).
-  size_t family_header_size = genl_header_size;
-  // The request's top-level attribute names ("FAMILY_NAME"), or nullptr.
-  const char* (*attribute_name)(uint16_t type) = nullptr;
-};
-
-// What `offset` (the extended ack's NLMSGERR_ATTR_OFFS, from the start of
-// the request's nlmsghdr) points at in `request`, written to `out`:
-// "attribute FAMILY_NAME (2)", a nested one as its path ("attribute
-// MCAST_GROUPS (7) > 1 > 2"); the number alone when `layout` names nothing.
-// Returns false (and writes nothing) when no attribute starts there.
-PSAMPLE_API bool describe_request_offset(ByteView request, uint32_t offset, const RequestLayout& layout, char* out,
-                                         size_t capacity) noexcept;
-
-// error_from_ack(), naming the attribute the ack points at in `request` too:
-// "CTRL_CMD_GETFAMILY failed: Invalid argument: Attribute failed policy
-// validation (the kernel points at attribute FAMILY_NAME (2))".
-PSAMPLE_API Error error_from_ack(const KernelAck& ack, const char* what, ByteView request,
-                                 const RequestLayout& layout) noexcept;
-
 // The generic netlink command of a message (the genlmsghdr's first byte), or
 // -1 when the message is too short to have one.
 inline int genl_command(const Message& message) noexcept {
