@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "capture_replay.hpp"
+#include "coarse_clock.hpp"
 #include "exit_status.hpp"
 #include "flush_policy.hpp"
 #include "interface_names.hpp"
@@ -28,12 +29,6 @@ using namespace tools;  // exit statuses
 
 const char tool[] = "psample-dump";
 constexpr std::chrono::milliseconds flush_interval(20);
-
-uint64_t now_ns() {
-  timespec t;
-  clock_gettime(CLOCK_REALTIME, &t);
-  return uint64_t(t.tv_sec) * 1000000000u + uint64_t(t.tv_nsec);
-}
 
 // The summary: key=value pairs, one line, then one line per group.
 void print_summary(const psample::Receiver& receiver, double seconds) {
@@ -147,7 +142,7 @@ int live(const dump::Options& options) {
                                 std::chrono::duration<double>(options.stats_interval));
   auto on_sample = [&](const psample::PacketView& p) {
     // Kernels since 5.13 send TIMESTAMP; only older ones need a clock read per sample.
-    sink.sample(p, p.has_timestamp() ? p.timestamp() : now_ns());
+    sink.sample(p, p.has_timestamp() ? p.timestamp() : realtime_ns());
   };
   auto on_group = [&](const psample::GroupInfo& g) { sink.group_event(g); };
   auto seconds = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };

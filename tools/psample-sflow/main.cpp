@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "capture_replay.hpp"
+#include "coarse_clock.hpp"
 #include "exit_status.hpp"
 #include "exporter.hpp"
 #include "flush_policy.hpp"
@@ -162,12 +163,6 @@ int parse(int argc, char** argv, Options& o, bool& exit_now) {
   return 0;
 }
 
-uint64_t now_ns() {
-  timespec t;
-  clock_gettime(CLOCK_REALTIME, &t);
-  return uint64_t(t.tv_sec) * 1000000000u + uint64_t(t.tv_nsec);
-}
-
 // ARPHRD of an interface from sysfs: layer-3 devices (tun, ipip, gre, ...)
 // give frames that start at the IP header. Cached per ifindex.
 bool layer3_device(uint32_t ifindex) {
@@ -234,7 +229,7 @@ int main(int argc, char** argv) {
   uint64_t datagram_time = 0;
   sflow_agent::Exporter exporter(eo, [&](psample::ByteView d) {
     collectors.send(d);
-    pcap.write(d, datagram_time ? datagram_time : now_ns());
+    pcap.write(d, datagram_time ? datagram_time : realtime_ns());
   });
 
   psample::ReceiverOptions ro;
