@@ -160,8 +160,7 @@ PSAMPLE_COLD void finish(Result<PacketView>& result, ByteView message, detail::S
   using netlink::AttributeFault;
   const char* what = nullptr;
   if (scan.fault == SampleFault::attribute_past_end)
-    what =
-        netlink::fault_text(load_u16(attribute) < 4 ? AttributeFault::length_below_header : AttributeFault::past_end);
+    what = netlink::fault_text(netlink::framing_fault(load_u16(attribute)));
   else if (scan.fault == SampleFault::trailing_bytes)
     what = netlink::fault_text(AttributeFault::trailing_bytes);
   else
@@ -259,8 +258,8 @@ PSAMPLE_INLINE detail::SampleScan detail::SampleWriter::scan(PacketView& view, c
   while (left >= 0) {
     const uint32_t length = load_u16(attribute);
     const uint32_t width = length - 4u;
-    // One unsigned compare rejects both length < 4 (wraps) and length > what is left.
-    if (width > static_cast<size_t>(left)) {
+    // The framing rule every walk shares: one unsigned compare.
+    if (!netlink::attribute_fits(length, static_cast<size_t>(left))) {
       fault = SampleFault::attribute_past_end;
       break;
     }

@@ -36,12 +36,8 @@ bool AttributeReader::next(Attribute& out) noexcept {
   }
   const uint8_t* header = range_.data() + position_;
   const uint16_t length = load_u16(header);
-  if (length < attribute_header_size) {
-    fault_ = AttributeFault::length_below_header;
-    return false;
-  }
-  if (length > remaining) {
-    fault_ = AttributeFault::past_end;
+  if (!attribute_fits(length, remaining - attribute_header_size)) {
+    fault_ = framing_fault(length);
     return false;
   }
   out = Attribute(load_u16(header + 2), ByteView(header + attribute_header_size, length - attribute_header_size),

@@ -4,14 +4,12 @@
 #include <fcntl.h>
 #include <linux/filter.h>
 #include <linux/netlink.h>
+#include <linux/sock_diag.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <cinttypes>
-#include <cstdio>
 #include <cstring>
 
 #include "netlink/socket_errors.hpp"
@@ -172,29 +170,18 @@ Result<void> Socket::set_receive_timeout(std::chrono::milliseconds timeout) noex
 }
 
 Result<uint64_t> Socket::kernel_drops() const noexcept {
-  struct stat status;
-  if (fstat(fd_, &status) != 0) return system_error(errno, "fstat(netlink socket)");
-  // The kernel lists sockets by walking a hash table that other sockets'
-  // comings and goings resize; a walk across a resize can miss a socket, so
-  // a socket not found is looked for again.
-  for (int attempt = 0; attempt < 3; ++attempt) {
-    FILE* table = std::fopen("/proc/net/netlink", "re");
-    if (table == nullptr) return system_error(errno, "open /proc/net/netlink");
-    char line[256];
-    while (std::fgets(line, sizeof line, table) != nullptr) {
-      // sk Eth Pid Groups Rmem Wmem Dump Locks Drops Inode
-      unsigned long long drops = 0, inode = 0;
-      if (std::sscanf(line, "%*s %*d %*u %*x %*d %*d %*d %*d %llu %llu", &drops, &inode) == 2 &&
-          inode == static_cast<unsigned long long>(status.st_ino)) {
-        std::fclose(table);
-        return static_cast<uint64_t>(drops);
-      }
-    }
-    std::fclose(table);
+  // SO_MEMINFO (Linux 4.12): the socket's memory figures, among them
+  // sk_drops, which netlink counts up for every message it could not queue
+  // (the same counter as /proc/net/netlink's Drops column, in any namespace).
+  uint32_t meminfo[SK_MEMINFO_VARS] = {};
+  socklen_t length = sizeof meminfo;
+  if (getsockopt(fd_, SOL_SOCKET, SO_MEMINFO, meminfo, &length) != 0) {
+    return system_error(errno, "getsockopt(SO_MEMINFO) for the drop count (Linux 4.12 and later)");
   }
-  return Error(ErrorCode::system, ENOENT,
-               "socket inode %lu not listed in /proc/net/netlink (another network namespace?)",
-               static_cast<unsigned long>(status.st_ino));
+  if (length <= SK_MEMINFO_DROPS * sizeof meminfo[0]) {
+    return Error(ErrorCode::system, ENOPROTOOPT, "SO_MEMINFO without the drop count");
+  }
+  return static_cast<uint64_t>(meminfo[SK_MEMINFO_DROPS]);
 }
 
 }  // namespace psample::netlink

@@ -8,9 +8,12 @@
 #include <fcntl.h>
 #include <linux/netlink.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <set>
 #include <string>
 #include <thread>
@@ -401,4 +404,55 @@ TEST_CASE("a dump reply flagged NLM_F_DUMP_INTR ends the exchange with dump_inte
   CHECK(done.error().code() == ErrorCode::dump_interrupted);
   CHECK(std::string(done.error().message()).find("ask again") != std::string::npos);
   CHECK(replies == 1);
+}
+
+TEST_CASE("kernel_drops counts every message the kernel could not queue for the socket", "[host]") {
+  // A NETLINK_USERSOCK multicast group (root may send to it) and a receiver
+  // with the smallest buffer: the messages that do not fit are dropped and
+  // counted. Sent = read back + kernel_drops, and the figure equals the
+  // Drops column /proc/net/netlink shows for the socket's inode.
+  constexpr uint32_t group = 7;
+  constexpr int sent = 400;
+  auto receiver = Socket::open(NETLINK_USERSOCK);
+  REQUIRE(receiver);
+  REQUIRE(receiver->join_group(group));
+  REQUIRE(receiver->set_receive_buffer(1));  // the kernel's minimum
+  REQUIRE(receiver->set_no_enobufs(true));
+  REQUIRE(receiver->set_nonblocking(true));
+  const int sender = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_USERSOCK);
+  REQUIRE(sender >= 0);
+  sockaddr_nl to{};
+  to.nl_family = AF_NETLINK;
+  to.nl_groups = 1u << (group - 1);
+  const wire::Bytes message = wire::message(0x20, wire::filled(200));
+  for (int i = 0; i < sent; ++i) {
+    // The group gets it first; the unicast to port 0 that follows finds no
+    // kernel socket in NETLINK_USERSOCK and answers ECONNREFUSED.
+    const ssize_t n =
+        sendto(sender, message.data(), message.size(), 0, reinterpret_cast<const sockaddr*>(&to), sizeof to);
+    INFO("sendto: " << std::strerror(errno));
+    REQUIRE((n == static_cast<ssize_t>(message.size()) || errno == ECONNREFUSED));
+  }
+  close(sender);
+  auto drops = receiver->kernel_drops();
+  REQUIRE(drops);
+  int received = 0;
+  while (receiver->receive(scratch_view())) ++received;
+  INFO("received " << received << ", kernel_drops " << *drops);
+  CHECK(received > 0);
+  CHECK(*drops > 0);
+  CHECK(received + *drops == static_cast<uint64_t>(sent));
+  // The same counter as /proc/net/netlink's Drops column (this thread's namespace).
+  struct stat status;
+  REQUIRE(fstat(receiver->fd(), &status) == 0);
+  std::ifstream table("/proc/net/netlink");
+  std::string line;
+  unsigned long long listed = ~0ull;
+  while (std::getline(table, line)) {
+    unsigned long long row_drops = 0, inode = 0;
+    if (std::sscanf(line.c_str(), "%*s %*d %*u %*x %*d %*d %*d %*d %llu %llu", &row_drops, &inode) == 2 &&
+        inode == static_cast<unsigned long long>(status.st_ino))
+      listed = row_drops;
+  }
+  CHECK(listed == *drops);
 }

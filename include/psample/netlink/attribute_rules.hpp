@@ -92,6 +92,17 @@ enum class AttributeFault : uint8_t {
   past_end,             // nla_len runs past the end of its container
 };
 
+// The framing rule, one definition for every attribute walk (AttributeReader
+// and the decoders' compiled scans): a header whose nla_len is `length`, with
+// `room` bytes after the header up to the end of its container, frames an
+// attribute when 4 <= length and length - 4 <= room. One unsigned compare:
+// a length below 4 wraps and fails it too.
+constexpr bool attribute_fits(uint32_t length, size_t room) noexcept { return length - 4u <= room; }
+// Which fault a header that does not fit is.
+constexpr AttributeFault framing_fault(uint32_t length) noexcept {
+  return length < 4 ? AttributeFault::length_below_header : AttributeFault::past_end;
+}
+
 // The fault's text ("attribute length below 4"); one copy in the library.
 PSAMPLE_API const char* fault_text(AttributeFault fault) noexcept;
 

@@ -78,9 +78,9 @@ class PSAMPLE_API Socket {
   // `overrun` error, EAGAIN `would_block`, EINTR `interrupted`.
   Result<Datagram> receive(MutableByteView buffer, bool dont_wait = false) noexcept;
 
-  // The kernel's count of messages it dropped for this socket: the Drops
-  // column of /proc/net/netlink, found by the socket's inode. The row is
-  // visible only from the socket's network namespace.
+  // The kernel's count of messages it dropped for this socket (sk_drops,
+  // read with SO_MEMINFO: the Drops column of /proc/net/netlink, from any
+  // network namespace). A 32-bit counter in the kernel.
   Result<uint64_t> kernel_drops() const noexcept;
 
  private:
