@@ -51,12 +51,18 @@ class PSAMPLE_API Error {
   // The kernel's extended-ack message (NLMSGERR_ATTR_MSG), or "" when absent.
   const char* kernel_message() const noexcept { return kernel_message_; }
   void set_kernel_message(const char* text, unsigned length) noexcept;
+  // The extended ack's NLMSGERR_ATTR_OFFS: the byte offset in the request of
+  // the attribute the kernel refused, or 0 when it gave none (an attribute
+  // never starts at 0). psample/netlink/request_layout.hpp names it.
+  uint32_t kernel_offset() const noexcept { return kernel_offset_; }
+  void set_kernel_offset(uint32_t offset) noexcept { kernel_offset_ = offset; }
 
  private:
   ErrorCode code_ = ErrorCode::system;
   int errno_ = 0;
   char message_[message_capacity] = {};
   char kernel_message_[kernel_message_capacity] = {};
+  uint32_t kernel_offset_ = 0;
 };
 
 }  // namespace psample

@@ -13,6 +13,7 @@
 #include "psample/netlink/genl_controller.hpp"
 #include "psample/netlink/message.hpp"
 #include "psample/netlink/request_builder.hpp"
+#include "psample/netlink/request_layout.hpp"
 #include "psample/netlink/socket.hpp"
 #include "psample/observation_ids.hpp"
 #include "psample/packet.hpp"

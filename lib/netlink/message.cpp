@@ -96,6 +96,7 @@ Error error_from_ack(const KernelAck& ack, const char* what) noexcept {
               std::strerror(ack.error), ack.message.empty() ? "" : ": ", static_cast<int>(ack.message.size()),
               ack.message.data());
   error.set_kernel_message(ack.message.data(), static_cast<unsigned>(ack.message.size()));
+  if (ack.has_offset) error.set_kernel_offset(ack.offset);
   return error;
 }
 

@@ -456,3 +456,23 @@ TEST_CASE("kernel_drops counts every message the kernel could not queue for the 
   }
   CHECK(listed == *drops);
 }
+
+TEST_CASE("the running kernel's extended ack points at an attribute, and the error names it", "[host]") {
+  Socket socket = open_generic();
+  REQUIRE(socket.set_extended_ack(true));
+  // FAMILY_NAME without its NUL: nlctrl's policy (NLA_NUL_STRING) refuses it
+  // and the kernel's extended ack gives the attribute's offset (byte 20).
+  const wire::Bytes request = wire::genl_message(genl_controller_id, ctrl::cmd_getfamily,
+                                                 wire::attr(ctrl::attr_family_name, wire::filled(7, 'p')), flag_request,
+                                                 socket.next_sequence());
+  RequestLayout layout;
+  layout.attribute_name = ctrl::attribute_name;
+  auto done = exchange(
+      socket, wire::view(request), scratch_view(), "CTRL_CMD_GETFAMILY",
+      [](const Message&) -> Result<void> { return {}; }, layout);
+  REQUIRE_FALSE(done);
+  INFO(done.error().message());
+  CHECK(done.error().system_errno() == EINVAL);
+  CHECK(std::string(done.error().message()).find("(the kernel points at attribute FAMILY_NAME (2))") !=
+        std::string::npos);
+}

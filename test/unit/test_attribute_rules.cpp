@@ -1,5 +1,5 @@
 // Layer 1: attribute rules as data (attribute_rules.hpp), the framing faults
-// every walk shares.
+// every walk shares, and naming the attribute an extended ack points at.
 #include <catch2/catch.hpp>
 
 #include <cstring>
@@ -7,6 +7,10 @@
 
 #include "psample/decode.hpp"
 #include "psample/netlink/attribute.hpp"
+#include "psample/netlink/genl_controller.hpp"
+#include "psample/netlink/message.hpp"
+#include "psample/netlink/request_builder.hpp"
+#include "psample/netlink/request_layout.hpp"
 #include "support/psample_wire.hpp"
 
 using namespace psample;
@@ -74,4 +78,82 @@ TEST_CASE("rules: the attribute walker and the sample decoder name a fault alike
     CHECK(std::string(decoded.error().message()).find(fault_text(c.fault)) != std::string::npos);
     CHECK(std::string(reader.failure()) == fault_text(c.fault));
   }
+}
+
+TEST_CASE("an extended ack's offset names the request's attribute", "[netlink]") {
+  uint8_t buffer[128];
+  RequestBuilder builder(MutableByteView(buffer, sizeof buffer));
+  builder.begin(genl_controller_id, flag_request, 1);
+  builder.put_genl_header(ctrl::cmd_getfamily, 1);
+  builder.put_u32(ctrl::attr_family_id, 7);                           // at byte 20
+  builder.put_string(ctrl::attr_family_name, "psample");              // at byte 28
+  const size_t nest = builder.begin_nested(ctrl::attr_mcast_groups);  // at byte 40
+  const size_t inner = builder.begin_nested(1);                       // at byte 44
+  builder.put_u32(ctrl::attr_mcast_grp_id, 3);                        // at byte 48
+  builder.end_nested(inner);
+  builder.end_nested(nest);
+  auto request = builder.finish();
+  REQUIRE(request);
+  RequestLayout layout;
+  layout.attribute_name = ctrl::attribute_name;
+  KernelAck ack;
+  ack.error = 22;
+  ack.message = "Attribute failed policy validation";
+  ack.has_offset = true;
+  const auto named = [&](ByteView bytes, const RequestLayout& l) {
+    return std::string(name_request_attribute(error_from_ack(ack, "CTRL_CMD_GETFAMILY"), bytes, l).message());
+  };
+  const auto where = [&](uint32_t offset, const RequestLayout& l) {
+    ack.offset = offset;
+    const std::string text = named(*request, l);
+    const size_t at = text.find(" (the kernel points at ");
+    return at == std::string::npos ? std::string() : text.substr(at);
+  };
+  ack.offset = 28;
+  const Error error = name_request_attribute(error_from_ack(ack, "CTRL_CMD_GETFAMILY"), *request, layout);
+  CHECK(std::string(error.message()) ==
+        "CTRL_CMD_GETFAMILY failed: Invalid argument: Attribute failed policy validation (the kernel points at "
+        "attribute FAMILY_NAME (2))");
+  CHECK(std::string(error.kernel_message()) == "Attribute failed policy validation");  // kept
+  CHECK(error.kernel_offset() == 28);
+  CHECK(error.system_errno() == 22);
+  char out[96];
+  CHECK(describe_request_offset(*request, 28, layout, out));
+  CHECK(std::string(out) == "attribute FAMILY_NAME (2)");
+  CHECK_FALSE(describe_request_offset(*request, 30, layout, out));
+  CHECK(std::string(out).empty());
+  CHECK(where(40, layout) == " (the kernel points at attribute MCAST_GROUPS (7))");
+  CHECK(where(48, layout) == " (the kernel points at attribute MCAST_GROUPS (7) > 1 > 2)");
+  CHECK(where(20, RequestLayout()) == " (the kernel points at attribute 1)");  // no names given: the number
+  CHECK(where(30, layout).empty());   // inside a string: no attribute starts there
+  CHECK(where(4, layout).empty());    // in the headers
+  CHECK(where(999, layout).empty());  // past the end
+  // A request whose family header is longer (rtnetlink's tcmsg: 20 bytes):
+  // its attributes start at byte 36.
+  const Bytes tc_request = wire::message(
+      44, wire::cat({wire::filled(20), wire::attr(1, wire::str("basic")),
+                     wire::attr(2, wire::cat({wire::attr(1, wire::u32(7)), wire::attr(3, wire::u32(0))}))}));
+  RequestLayout tc;
+  tc.family_header_size = 20;
+  const auto tc_where = [&](uint32_t offset, const RequestLayout& l) {
+    ack.offset = offset;
+    return named(view(tc_request), l);
+  };
+  // KIND "basic" at 36 (10 bytes, padded to 12), OPTIONS at 48 holding 1 at 52 and 3 at 60.
+  CHECK(tc_where(60, tc).find(" (the kernel points at attribute 2 > 3)") != std::string::npos);
+  CHECK(tc_where(36, tc).find(" (the kernel points at attribute 1)") != std::string::npos);
+  CHECK(tc_where(60, RequestLayout()).find("points at") == std::string::npos);  // the wrong header size: no match
+  // error_from_ack alone names nothing; without an offset there is nothing to name.
+  ack.offset = 28;
+  CHECK(std::string(error_from_ack(ack, "X").message()).find("points at") == std::string::npos);
+  ack.has_offset = false;
+  CHECK(error_from_ack(ack, "X").kernel_offset() == 0);
+  CHECK(where(28, layout).empty());
+  // Names: every CTRL_ATTR_* in number order; nothing past the last.
+  CHECK(std::string(ctrl::attribute_name(0)) == "UNSPEC");
+  CHECK(std::string(ctrl::attribute_name(ctrl::attr_family_name)) == "FAMILY_NAME");
+  CHECK(std::string(ctrl::attribute_name(ctrl::attr_mcast_groups)) == "MCAST_GROUPS");
+  CHECK(std::string(ctrl::attribute_name(10)) == "OP");
+  CHECK(ctrl::attribute_name(11) == nullptr);
+  CHECK(ctrl::attribute_name(0xffff) == nullptr);
 }

@@ -33,6 +33,13 @@ constexpr uint16_t attr_mcast_groups = 7;
 constexpr uint16_t attr_mcast_grp_name = 1;  // nested in attr_mcast_groups
 constexpr uint16_t attr_mcast_grp_id = 2;
 constexpr const char* notify_group_name = "notify";
+// A controller attribute's short name ("FAMILY_NAME"), or nullptr: the
+// RequestLayout names of CTRL_CMD_* requests (request_layout.hpp).
+inline const char* attribute_name(uint16_t type) noexcept {
+  static const char* const names[] = {"UNSPEC", "FAMILY_ID",    "FAMILY_NAME", "VERSION",   "HDRSIZE", "MAXATTR",
+                                      "OPS",    "MCAST_GROUPS", "POLICY",      "OP_POLICY", "OP"};
+  return type < sizeof names / sizeof names[0] ? names[type] : nullptr;
+}
 }  // namespace ctrl
 
 // One multicast group of a family.

@@ -80,7 +80,8 @@ PSAMPLE_API Result<KernelAck> parse_ack(const Message& message) noexcept;
 
 // Turns a failed ack into an Error of code kernel_error (or family_not_found,
 // permission_denied where the errno says so), carrying the kernel's text.
-// `what` names the request, e.g. "CTRL_CMD_GETFAMILY".
+// `what` names the request, e.g. "CTRL_CMD_GETFAMILY". The ack's offset, if
+// any, goes with it (Error::kernel_offset(); request_layout.hpp names it).
 PSAMPLE_API Error error_from_ack(const KernelAck& ack, const char* what) noexcept;
 
 // The generic netlink command of a message (the genlmsghdr's first byte), or
