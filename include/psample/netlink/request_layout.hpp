@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 
 #include "psample/bytes.hpp"
 #include "psample/error.hpp"
@@ -69,10 +70,7 @@ inline Error name_request_attribute(const Error& error, ByteView request, const 
     return error;
   }
   Error named(error.code(), error.system_errno(), "%s (the kernel points at %s)", error.message(), where);
-  const char* kernel = error.kernel_message();
-  unsigned length = 0;
-  while (kernel[length] != '\0') ++length;
-  named.set_kernel_message(kernel, length);
+  named.set_kernel_message(error.kernel_message(), static_cast<unsigned>(std::strlen(error.kernel_message())));
   named.set_kernel_offset(error.kernel_offset());
   return named;
 }
