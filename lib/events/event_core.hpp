@@ -16,6 +16,7 @@
 
 #include "events/event_family.hpp"
 #include "psample/bytes.hpp"
+#include "psample/export.hpp"
 #include "psample/function_ref.hpp"
 #include "psample/netlink/datagram_batch.hpp"
 #include "psample/netlink/genl_controller.hpp"
@@ -38,6 +39,22 @@ struct CoreOptions {
 };
 
 // What the core counts; a source adds its own counters beside these.
+// A source's options (ReceiverOptions, DropMonitorOptions) carry the core's
+// settings under the same names.
+template <class SourceOptions>
+CoreOptions core_options_of(const SourceOptions& o) noexcept {
+  CoreOptions c;
+  c.receive_buffer_bytes = o.receive_buffer_bytes;
+  c.no_enobufs = o.no_enobufs;
+  c.extended_ack = o.extended_ack;
+  c.max_batch = o.max_batch;
+  c.datagrams_per_syscall = o.datagrams_per_syscall;
+  c.coalesce = o.coalesce;
+  c.datagram_bytes = o.datagram_bytes;
+  c.follow_module_reload = o.follow_module_reload;
+  return c;
+}
+
 struct CoreCounters {
   uint64_t overruns = 0;           // ENOBUFS reports
   uint64_t truncated = 0;          // datagrams larger than a slot
@@ -48,7 +65,9 @@ struct CoreCounters {
   uint64_t resubscriptions = 0;    // the family registered again and its first group was rejoined
 };
 
-class EventCore {
+// Exported from the shared library for the library's other clients (the
+// drop monitor's static library); its header stays private.
+class PSAMPLE_API EventCore {
  public:
   // `slots`: datagrams per recvmmsg (0: detached, receives nothing).
   EventCore(const CoreOptions& chosen, size_t slots) noexcept : options(chosen), batch(slots, chosen.datagram_bytes) {}
@@ -103,10 +122,10 @@ class EventCore {
   CoreCounters counters;
 
  private:
-  Result<void> subscribe(bool force) noexcept;
+  PSAMPLE_LOCAL Result<void> subscribe(bool force) noexcept;
   void on_controller_message(const netlink::Message& message) noexcept;
-  bool wait_if_nonblocking(std::chrono::milliseconds timeout) noexcept;
-  static bool sleep_for(std::chrono::microseconds pause) noexcept;
+  PSAMPLE_LOCAL bool wait_if_nonblocking(std::chrono::milliseconds timeout) noexcept;
+  PSAMPLE_LOCAL static bool sleep_for(std::chrono::microseconds pause) noexcept;
 
   // Group ids we are members of, per description group (0: none). Detached,
   // the core keeps the same books, so reload handling can be tested.
@@ -116,5 +135,18 @@ class EventCore {
   unsigned singles_ = 0;                         // receives in single mode, for the probe every 16
   bool pause_next_ = false;                      // the last call delivered and emptied the queue: coalesce first
 };
+
+// A source's stats (ReceiverStats, DropMonitorStats) name the core's counters
+// alike: copies them in (the socket's kernel_drops() the caller reads).
+template <class SourceStats>
+void add_core_counters(SourceStats& stats, const CoreCounters& c) noexcept {
+  stats.overruns = c.overruns;
+  stats.truncated = c.truncated;
+  stats.malformed += c.malformed;
+  stats.ignored_family = c.ignored_family;
+  stats.controller_events = c.controller_events;
+  stats.family_removed = c.family_removed;
+  stats.resubscriptions = c.resubscriptions;
+}
 
 }  // namespace psample::events

@@ -49,7 +49,7 @@ Error out_of_memory(const ReceiverOptions& options, size_t slots) noexcept {
 // `socket` open for adopt(); `family_id` unused by open().
 Result<Receiver> Receiver::start(const ReceiverOptions& options, size_t slots, netlink::Socket socket,
                                  uint16_t family_id, bool open) noexcept {
-  const events::CoreOptions generic = detail::core_options(options);
+  const events::CoreOptions generic = events::core_options_of(options);
   if (auto valid = events::EventCore::validate(generic, max_sample_datagram); !valid) return valid.error();
   if (options.groups.overflowed())
     return Error(ErrorCode::invalid_argument, 0, "groups lists more than %zu groups", max_filter_groups);
@@ -86,14 +86,7 @@ Result<size_t> Receiver::receive_with(const Handlers& handlers, std::chrono::mil
 ReceiverStats Receiver::stats() const noexcept {
   ReceiverStats stats = state_->stats;
   state_->sequences.totals(stats);
-  const events::CoreCounters& core = state_->core.counters;
-  stats.overruns = core.overruns;
-  stats.truncated = core.truncated;
-  stats.malformed += core.malformed;
-  stats.ignored_family = core.ignored_family;
-  stats.controller_events = core.controller_events;
-  stats.family_removed = core.family_removed;
-  stats.resubscriptions = core.resubscriptions;
+  events::add_core_counters(stats, state_->core.counters);
   if (state_->core.socket.is_open()) {
     auto drops = state_->core.socket.kernel_drops();
     if (drops) stats.kernel_drops = *drops;

@@ -26,19 +26,6 @@ extern const events::FamilyDescription psample_packets_and_config;
 inline const events::FamilyDescription& psample_description(const ReceiverOptions& options) noexcept {
   return options.config_events ? psample_packets_and_config : psample_packets;
 }
-// ReceiverOptions' generic half.
-inline events::CoreOptions core_options(const ReceiverOptions& o) noexcept {
-  events::CoreOptions c;
-  c.receive_buffer_bytes = o.receive_buffer_bytes;
-  c.no_enobufs = o.no_enobufs;
-  c.extended_ack = o.extended_ack;
-  c.max_batch = o.max_batch;
-  c.datagrams_per_syscall = o.datagrams_per_syscall;
-  c.coalesce = o.coalesce;
-  c.datagram_bytes = o.datagram_bytes;
-  c.follow_module_reload = o.follow_module_reload;
-  return c;
-}
 }  // namespace detail
 
 struct PSAMPLE_LOCAL Receiver::State {

@@ -13,16 +13,10 @@
 #include <vector>
 
 #include "capture_reader.hpp"
+#include "fuzz_check.hpp"
 #include "psample/psample.hpp"
 #include "support/receivers.hpp"
 
-#define FUZZ_CHECK(condition)                                                                    \
-  do {                                                                                           \
-    if (!(condition)) {                                                                          \
-      std::fprintf(stderr, "invariant violated at %s:%d: %s\n", __FILE__, __LINE__, #condition); \
-      std::abort();                                                                              \
-    }                                                                                            \
-  } while (0)
 
 namespace fuzz {
 

@@ -49,6 +49,31 @@ def main():
     error = struct.pack("=IHHII", 44, 2, 0x300, 1, 0) + struct.pack("=i", -2) + struct.pack("=IHHII", 20, 0x10, 1, 1, 0) + struct.pack("=HH", 8, 1) + b"bad\0"
     write(os.path.join(out, "datagram"), "edge-ext-ack", error)
 
+    # The drop monitor: every NET_DM message of the drop captures (test/data/dropmon-*), and hand-built
+    # software, hardware and summary alerts shaped as net/core/drop_monitor.c writes them.
+    for capture in sorted(d for d in os.listdir(data) if d.startswith("dropmon-")):
+        path = os.path.join(data, capture, "capture.nlmsgs")
+        if os.path.exists(path):
+            for i, m in enumerate(messages(open(path, "rb").read())):
+                write(os.path.join(out, "dropmon"), "%s-%03d" % (capture, i), m)
+    def nla(kind, payload):
+        raw = struct.pack("=HH", 4 + len(payload), kind) + payload
+        return raw + b"\0" * (-len(raw) % 4)
+    def genl(command, attributes):
+        return struct.pack("=IHHII", 20 + len(attributes), 0x1D, 0, 0, 0) + bytes([command, 2, 0, 0]) + attributes
+    software = genl(5, nla(14, struct.pack("=H", 0)) + nla(2, struct.pack("=Q", 0xFFFFFFFF81A2B3C4)) + nla(23, b"NO_SOCKET\0")
+                    + nla(3, b"__udp4_lib_rcv+0x8a1/0xbc0\0") + nla(4, nla(0, struct.pack("=I", 2)))
+                    + nla(5, struct.pack("=Q", 1764900000123456789)) + nla(10, struct.pack("=I", 60))
+                    + nla(6, struct.pack("=H", 0x800)) + nla(7, bytes(range(60))))
+    hardware = genl(5, nla(14, struct.pack("=H", 1)) + nla(15, b"l3_drops\0") + nla(16, b"blackhole_route\0")
+                    + nla(4, nla(0, struct.pack("=I", 5)) + nla(1, b"eni0np1\0")) + nla(22, b"\xde\xad")
+                    + nla(10, struct.pack("=I", 60)) + nla(7, bytes(60)))
+    summary = genl(1, nla(0, struct.pack("=I", 2) + struct.pack("=QI", 1, 3) + struct.pack("=QI", 2, 4)))
+    hw_summary = genl(1, nla(0, struct.pack("=I", 0)) + nla(17, nla(18, nla(16, b"ttl_value_is_too_small\0") + nla(19, struct.pack("=I", 9)))))
+    for name, blob in (("software", software), ("hardware", hardware), ("summary", summary), ("hw-summary", hw_summary),
+                       ("all", software + hardware + summary + hw_summary)):
+        write(os.path.join(out, "dropmon"), "edge-" + name, blob)
+
 
 if __name__ == "__main__":
     main()

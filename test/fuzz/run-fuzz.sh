@@ -20,7 +20,7 @@ ninja -C "$build" >/dev/null
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 python3 test/fuzz/make-seeds.py test/data "$work/seeds"
-targets=(decode datagram attributes family capture sflow)
+targets=(decode datagram attributes family capture sflow dropmon)
 run_one() {
   local target=$1
   local corpus="$work/corpus-$target"

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <net/if.h>
+#include <sched.h>
 #include <unistd.h>
 
 #include <fcntl.h>
@@ -18,6 +19,7 @@
 #include <string>
 #include <thread>
 
+#include "psample/dropmon/drop_monitor.hpp"
 #include "psample/psample.hpp"
 #include "rtnetlink.hpp"
 #include "support/psample_wire.hpp"
@@ -475,4 +477,18 @@ TEST_CASE("the running kernel's extended ack points at an attribute, and the err
   CHECK(done.error().system_errno() == EINVAL);
   CHECK(std::string(done.error().message()).find("(the kernel points at attribute FAMILY_NAME (2))") !=
         std::string::npos);
+}
+
+TEST_CASE("DropMonitor::open names the fix: the module, and the initial network namespace", "[host]") {
+  // These tests run in a private network namespace, where NET_DM never
+  // exists (the VM tests check each message where the module is loaded).
+  auto monitor = psample::dropmon::DropMonitor::open();
+  REQUIRE_FALSE(monitor);
+  CHECK(monitor.error().code() == ErrorCode::family_not_found);
+  const std::string message = monitor.error().message();
+  INFO(message);
+  CHECK(message.rfind("generic netlink family 'NET_DM' not found", 0) == 0);
+  CHECK(message.find("initial network namespace") != std::string::npos);
+  CHECK((message.find("modprobe drop_monitor") != std::string::npos ||
+         message.find("the drop_monitor module is loaded") != std::string::npos));
 }

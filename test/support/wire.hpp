@@ -15,6 +15,11 @@ namespace wire {
 
 using Bytes = std::vector<uint8_t>;
 
+// Whether `inner` lies within `outer`'s bytes (zero-copy views point into the message).
+inline bool inside(psample::ByteView inner, const Bytes& outer) {
+  return inner.data() >= outer.data() && inner.data() + inner.size() <= outer.data() + outer.size();
+}
+
 // The bytes as the library's input type.
 inline psample::ByteView view(const Bytes& b) { return psample::ByteView(b.data(), b.size()); }
 

@@ -9,13 +9,11 @@
 
 using namespace psample;
 using wire::Bytes;
+using wire::inside;
 using wire::view;
 
 namespace {
 Bytes sample_with(const Bytes& attributes) { return wire::genl_message(wire::test_family_id, 0, attributes); }
-bool inside(ByteView inner, const Bytes& outer) {
-  return inner.data() >= outer.data() && inner.data() + inner.size() <= outer.data() + outer.size();
-}
 }  // namespace
 
 TEST_CASE("a kernel-shaped sample decodes field by field", "[decode]") {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "../fuzz/checks.hpp"
+#include "../fuzz/dropmon_checks.hpp"
 
 namespace {
 
@@ -44,6 +45,8 @@ void replay(const std::string& target, const std::vector<uint8_t>& input) {
     fuzz::check_family(data, size);
   } else if (target == "capture") {
     fuzz::check_capture(data, size);
+  } else if (target == "dropmon") {
+    fuzz::check_dropmon(data, size);
   } else {
     FAIL("test/data/regress/" << target << " is not a fuzz target");
   }
@@ -54,7 +57,7 @@ void replay(const std::string& target, const std::vector<uint8_t>& input) {
 TEST_CASE("inputs that once crashed a fuzz target stay fixed", "[regress]") {
   const std::string root = std::string(PSAMPLE_TEST_DATA_DIR) + "/regress";
   size_t replayed = 0;
-  for (const char* target : {"decode", "datagram", "attributes", "family", "capture"}) {
+  for (const char* target : {"decode", "datagram", "attributes", "family", "capture", "dropmon"}) {
     for (const std::string& file : files_in(root + "/" + target)) {
       INFO("replaying " << file);
       replay(target, read_file(file));
