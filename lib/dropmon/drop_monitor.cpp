@@ -48,14 +48,12 @@ Error with_namespace_hint(const Error& error) noexcept {
   struct stat module {};
   if (stat("/sys/module/drop_monitor", &module) == 0)
     return Error(ErrorCode::family_not_found, error.system_errno(),
-                 "generic netlink family 'NET_DM' not found, though the drop_monitor module is loaded: it serves "
-                 "only the initial network namespace, and this runs in another: run it in the host's (nsenter -t "
-                 "1 -n)");
+                 "NET_DM not found though drop_monitor is loaded: it serves only the initial network namespace, "
+                 "not this one: run there (nsenter -t 1 -n)");
   if (outside_initial_namespace())
     return Error(ErrorCode::family_not_found, error.system_errno(),
-                 "generic netlink family 'NET_DM' not found: the drop monitor serves only the initial network "
-                 "namespace, and this runs in another: run it in the host's (nsenter -t 1 -n), with the module "
-                 "loaded (modprobe drop_monitor)");
+                 "NET_DM not found: it serves only the initial network namespace, not this one: run there "
+                 "(nsenter -t 1 -n) with drop_monitor loaded (modprobe drop_monitor)");
   return error;
 }
 
