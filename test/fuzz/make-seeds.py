@@ -19,6 +19,24 @@ def messages(blob):
         at += (length + 3) & ~3
 
 
+def net_dm_messages(pcap):
+    """The generic netlink messages of a classic pcap from tcpdump on nlmon
+    (16-byte cooked header) other than nlctrl's, with their type set to the
+    fuzz target's NET_DM id (0x1D)."""
+    magic = struct.unpack_from("=I", pcap, 0)[0]
+    order = "<" if magic in (0xA1B2C3D4, 0xA1B23C4D) else ">"
+    at = 24
+    while at + 16 <= len(pcap):
+        captured = struct.unpack_from(order + "I", pcap, at + 8)[0]
+        record = pcap[at + 16:at + 16 + captured]
+        at += 16 + captured
+        if len(record) < 16 or struct.unpack_from(">H", record, 14)[0] != 16:  # NETLINK_GENERIC
+            continue
+        for m in messages(record[16:]):
+            if struct.unpack_from("=H", m, 4)[0] > 0x10:
+                yield m[:4] + struct.pack("=H", 0x1D) + m[6:]
+
+
 def write(directory, name, data):
     os.makedirs(directory, exist_ok=True)
     with open(os.path.join(directory, name), "wb") as f:
@@ -52,10 +70,8 @@ def main():
     # The drop monitor: every NET_DM message of the drop captures (test/data/dropmon-*), and hand-built
     # software, hardware and summary alerts shaped as net/core/drop_monitor.c writes them.
     for capture in sorted(d for d in os.listdir(data) if d.startswith("dropmon-")):
-        path = os.path.join(data, capture, "capture.nlmsgs")
-        if os.path.exists(path):
-            for i, m in enumerate(messages(open(path, "rb").read())):
-                write(os.path.join(out, "dropmon"), "%s-%03d" % (capture, i), m)
+        for i, m in enumerate(net_dm_messages(open(os.path.join(data, capture, "nlmon.pcap"), "rb").read())):
+            write(os.path.join(out, "dropmon"), "%s-%03d" % (capture, i), m)
     def nla(kind, payload):
         raw = struct.pack("=HH", 4 + len(payload), kind) + payload
         return raw + b"\0" * (-len(raw) % 4)

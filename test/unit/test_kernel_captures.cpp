@@ -13,60 +13,24 @@
 #include <vector>
 
 #include "psample/psample.hpp"
+#include "support/golden.hpp"
 
 using namespace psample;
 using namespace psample::netlink;
 
 namespace {
 
-using Fields = std::map<std::string, std::string>;
-struct Line {
-  std::string kind;
-  Fields fields;
-};
-
-std::vector<Line> read_expected(const std::string& path) {
-  std::ifstream in(path);
-  std::vector<Line> lines;
-  std::string text;
-  while (std::getline(in, text)) {
-    if (text.empty() || text[0] == '#') continue;
-    std::istringstream words(text);
-    Line line;
-    words >> line.kind;
-    std::string word;
-    while (words >> word) {
-      const size_t eq = word.find('=');
-      line.fields[word.substr(0, eq)] = word.substr(eq + 1);
-    }
-    lines.push_back(line);
-  }
-  return lines;
-}
-
-std::vector<uint8_t> unhex(const std::string& hex) {
-  std::vector<uint8_t> bytes;
-  for (size_t i = 0; i + 1 < hex.size(); i += 2) bytes.push_back(uint8_t(std::stoul(hex.substr(i, 2), nullptr, 16)));
-  return bytes;
-}
+using golden::Fields;
+using golden::Line;
+using golden::read_expected;
+using golden::unhex;
 
 std::vector<uint8_t> read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
-std::vector<std::string> capture_dirs() {
-  std::vector<std::string> dirs;
-  const std::string root = PSAMPLE_TEST_DATA_DIR;
-  DIR* d = opendir(root.c_str());
-  REQUIRE(d != nullptr);
-  while (dirent* entry = readdir(d)) {
-    const std::string name = entry->d_name;
-    if (name.rfind("kernel-", 0) == 0) dirs.push_back(root + "/" + name);
-  }
-  closedir(d);
-  return dirs;
-}
+std::vector<std::string> capture_dirs() { return golden::data_dirs(PSAMPLE_TEST_DATA_DIR, "kernel-"); }
 
 std::vector<uint8_t> bytes(ByteView v) { return std::vector<uint8_t>(v.begin(), v.end()); }
 

@@ -65,7 +65,7 @@ std::string hex(ByteView bytes) {
 ReceiverStats replay(const std::string& dir, const std::function<void(const PacketView&)>& on_sample) {
   tools::CaptureReader reader;
   REQUIRE(reader.open(dir + "/nlmon.pcap"));
-  const int id = tools::find_psample_family_id(reader);
+  const int id = tools::find_family_id(reader, psample::family_name);
   REQUIRE(id > 0);
   ReceiverOptions options;
   options.accept_userspace = true;  // a capture does not tell senders apart

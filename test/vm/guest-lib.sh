@@ -1,5 +1,5 @@
-# Sourced by the guest scripts of the VM suite (netdevsim-tests.sh,
-# tunnel-tests.sh, ovs-tests.sh; the host adds it with --add): check
+# Sourced by the guest scripts of the VM suite (netdevsim-tests.sh, dump-drops-tests.sh,
+# tunnel-tests.sh, ovs-tests.sh, record-captures.sh; the host adds it with --add): check
 # reporting, IPv6 off, and the nlmon recording the golden captures come from.
 status=0
 ok() { echo "ok: $*"; }

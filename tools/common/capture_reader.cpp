@@ -235,7 +235,7 @@ psample::ByteView generic_netlink_payload(const CaptureRecord& record) {
   return d;  // no cooked header: taken to be generic netlink
 }
 
-int find_psample_family_id(CaptureReader& reader) {
+int find_family_id(CaptureReader& reader, const char* family_name) {
   CaptureRecord record;
   int id = -1;
   while (id < 0 && reader.next(record) == 1) {
@@ -244,7 +244,7 @@ int find_psample_family_id(CaptureReader& reader) {
     while (messages.next(m)) {
       if (m.type != psample::netlink::genl_controller_id) continue;
       auto family = psample::netlink::parse_family(m.bytes);
-      if (family && std::strcmp(family->name, psample::family_name) == 0) id = family->id;
+      if (family && std::strcmp(family->name, family_name) == 0) id = family->id;
     }
   }
   reader.rewind();

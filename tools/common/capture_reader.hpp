@@ -60,8 +60,9 @@ class CaptureReader {
 // record is not generic netlink (e.g. rtnetlink traffic on the same nlmon).
 psample::ByteView generic_netlink_payload(const CaptureRecord& record);
 
-// psample's family id in a capture: from its GETFAMILY reply (or NEWFAMILY
-// notification) for "psample"; -1 when it holds none. Rewinds the reader.
-int find_psample_family_id(CaptureReader& reader);
+// A generic netlink family's id in a capture ("psample", "NET_DM"): from
+// its GETFAMILY reply (or NEWFAMILY notification); -1 when it holds none.
+// Rewinds the reader.
+int find_family_id(CaptureReader& reader, const char* family_name);
 
 }  // namespace tools

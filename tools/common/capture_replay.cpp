@@ -4,25 +4,30 @@
 
 namespace tools {
 
-ExitStatus CaptureReplay::open(const char* tool, const std::string& path, int family_id) {
+ExitStatus CaptureReplay::open(const char* tool, const std::string& path) {
   tool_ = tool;
+  path_ = path;
   if (!reader_.open(path)) {
     std::fprintf(stderr, "%s: %s\n", tool, reader_.error().c_str());
     return exit_bad_capture;
   }
-  if (family_id < 0) family_id = find_psample_family_id(reader_);
+  return exit_ok;
+}
+
+ExitStatus CaptureReplay::resolve(const char* family, int given, const char* option, uint16_t& id) {
+  const int found = given >= 0 ? given : find_family_id(reader_, family);
   if (!reader_.error().empty()) {
-    std::fprintf(stderr, "%s: %s\n", tool, reader_.error().c_str());
+    std::fprintf(stderr, "%s: %s\n", tool_, reader_.error().c_str());
     return exit_bad_capture;
   }
-  if (family_id < 0 || family_id > 0xffff) {
+  if (found < 0 || found > 0xffff) {
     std::fprintf(stderr,
-                 "%s: %s holds no GETFAMILY reply for psample, so its family id is unknown: pass "
-                 "--family-id ID (on the capturing host, `genl ctrl get name psample` shows it)\n",
-                 tool, path.c_str());
+                 "%s: %s holds no GETFAMILY reply for %s, so its family id is unknown: pass "
+                 "%s ID (on the capturing host, `genl ctrl get name %s` shows it)\n",
+                 tool_, path_.c_str(), family, option, family);
     return exit_bad_capture;
   }
-  family_id_ = uint16_t(family_id);
+  id = uint16_t(found);
   return exit_ok;
 }
 

@@ -14,12 +14,13 @@ namespace tools {
 
 class CaptureReplay {
  public:
-  // Reads the capture and finds psample's family id in it (its GETFAMILY
-  // reply), or takes `family_id` when it is >= 0. On failure prints why as
-  // "TOOL: ..." (naming --family-id when the capture holds no reply) and
-  // returns exit_bad_capture.
-  ExitStatus open(const char* tool, const std::string& path, int family_id);
-  uint16_t family_id() const { return family_id_; }
+  // Reads the capture. On failure prints why as "TOOL: ..." and returns
+  // exit_bad_capture.
+  ExitStatus open(const char* tool, const std::string& path);
+  // A family's id in the capture (its GETFAMILY reply), or `given` when it
+  // is >= 0. When the capture holds no reply, says so, naming `option`
+  // (the tool's --family-id), and returns exit_bad_capture.
+  ExitStatus resolve(const char* family, int given, const char* option, uint16_t& id);
 
   // Calls on_datagram(datagram, capture time in ns) for each record's
   // generic netlink datagram, in order, until the end of the file or until
@@ -29,8 +30,8 @@ class CaptureReplay {
 
  private:
   const char* tool_ = "";
+  std::string path_;
   CaptureReader reader_;
-  uint16_t family_id_ = 0;
 };
 
 }  // namespace tools

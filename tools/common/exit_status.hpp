@@ -10,7 +10,7 @@ enum ExitStatus {
   exit_ok = 0,
   exit_runtime = 1,  // the message says which
   exit_usage = 2,
-  exit_no_psample = 3,   // family_not_found: modprobe psample, or add a tc sample action
+  exit_no_psample = 3,   // family_not_found: modprobe psample (or drop_monitor for drops)
   exit_permission = 4,   // permission_denied: CAP_NET_ADMIN (kernels >= 6.7)
   exit_bad_capture = 5,  // -r: the capture cannot be read or is not valid
   exit_no_netns = 6,     // --netns: the namespace was not found
@@ -18,8 +18,9 @@ enum ExitStatus {
 
 // The text for a tool's usage: the statuses above, one line each.
 constexpr const char exit_status_usage[] =
-    "exit status: 0 done, 1 runtime error, 2 usage error, 3 psample not available,\n"
-    "4 permission denied, 5 unreadable or invalid capture file, 6 network namespace not found\n";
+    "exit status: 0 done, 1 runtime error, 2 usage error, 3 psample (or, with --drops, the\n"
+    "drop monitor) not available, 4 permission denied, 5 unreadable or invalid capture file,\n"
+    "6 network namespace not found\n";
 
 // The status for a library error.
 ExitStatus exit_status_for(const psample::Error& error);

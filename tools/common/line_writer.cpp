@@ -84,6 +84,20 @@ LineWriter& LineWriter::hex(psample::ByteView data) {
   return *this;
 }
 
+LineWriter& LineWriter::json_escaped(const char* s, size_t n) {
+  static const char digits[] = "0123456789abcdef";
+  for (size_t i = 0; i < n; ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+      ch(static_cast<char>(c));
+    } else {
+      const char escaped[6] = {'\\', 'u', '0', '0', digits[c >> 4], digits[c & 15]};
+      bytes(escaped, sizeof escaped);
+    }
+  }
+  return *this;
+}
+
 LineWriter& LineWriter::hex_number(uint64_t value, int width) {
   static const char digits[] = "0123456789abcdef";
   char out[16];

@@ -41,6 +41,9 @@ class LineWriter {
   LineWriter& hex(psample::ByteView data);
   // Lower-case hex of `value`, at least `width` digits, as %0*x.
   LineWriter& hex_number(uint64_t value, int width);
+  // A JSON string's contents (without the quotes): ", \\, control characters
+  // and bytes above 0x7e escaped as \\u00XX, so any input gives valid JSON.
+  LineWriter& json_escaped(const char* s, size_t n);
   // printf, for the rare field that needs it (a float).
   LineWriter& printf(const char* format, ...) __attribute__((format(printf, 2, 3)));
 

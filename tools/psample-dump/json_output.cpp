@@ -59,6 +59,59 @@ class JsonOutput final : public LineOutput {
     w_.str("}\n");
   }
 
+  // Every field the kernel sent, the reason by name.
+  void drop(const psample::dropmon::DropView& d, uint64_t fallback_time_ns) override {
+    namespace attr = psample::dropmon::attr;
+    w_.str("{\"type\":\"drop\",\"time\":").u64(d.has(attr::timestamp) ? d.timestamp_ns() : fallback_time_ns);
+    if (d.has(attr::timestamp)) w_.str(",\"timestamp\":").u64(d.timestamp_ns());
+    w_.str(",\"origin\":\"").str(d.is_hardware() ? "hardware" : "software").ch('"');
+    const struct {
+      uint16_t id;
+      const char* key;
+      std::string_view value;
+    } strings[] = {{attr::reason, ",\"reason\":\"", d.reason()},
+                   {attr::symbol, ",\"symbol\":\"", d.symbol()},
+                   {attr::hw_trap_group_name, ",\"trap_group\":\"", d.trap_group()},
+                   {attr::hw_trap_name, ",\"trap_name\":\"", d.trap_name()}};
+    for (const auto& field : strings)
+      if (d.has(field.id)) w_.str(field.key).json_escaped(field.value.data(), field.value.size()).ch('"');
+    if (d.has(attr::pc)) w_.str(",\"pc\":").u64(d.pc());
+    if (d.has_in_ifindex()) {
+      w_.str(",\"in_ifindex\":").u64(d.in_ifindex());
+      const std::string& name = names_.name(d.in_ifindex());
+      if (!name.empty()) w_.str(",\"in_ifname\":\"").json_escaped(name.data(), name.size()).ch('"');
+    }
+    if (d.has_in_port_name())
+      w_.str(",\"in_port_name\":\"").json_escaped(d.in_port_name().data(), d.in_port_name().size()).ch('"');
+    if (d.has(attr::flow_action_cookie)) w_.str(",\"flow_action_cookie\":\"").hex(d.flow_action_cookie()).ch('"');
+    if (d.has(attr::proto)) w_.str(",\"proto\":").u64(d.proto());
+    if (d.has(attr::orig_len)) w_.str(",\"orig_len\":").u64(d.orig_len());
+    if (d.has(attr::payload)) {
+      const bool truncated = d.has(attr::orig_len) && d.orig_len() > d.payload().size();
+      w_.str(",\"data_len\":").u64(d.payload().size()).str(",\"truncated\":").str(truncated ? "true" : "false");
+      w_.str(",\"data\":\"").hex(d.payload()).ch('"');
+    }
+    w_.str("}\n");
+  }
+
+  void drop_summary(const psample::dropmon::SummaryView& s, uint64_t time_ns) override {
+    w_.str("{\"type\":\"drop_summary\",\"time\":").u64(time_ns);
+    w_.str(",\"origin\":\"").str(s.is_hardware() ? "hardware" : "software").str("\",\"total\":").u64(s.total());
+    w_.str(",\"points\":[");
+    for (size_t i = 0; i < s.point_count(); ++i) {
+      const psample::dropmon::DropPoint point = s.point(i);
+      w_.str(i == 0 ? "{\"pc\":" : ",{\"pc\":").u64(point.pc).str(",\"count\":").u64(point.count).ch('}');
+    }
+    w_.str("],\"traps\":[");
+    bool first = true;
+    s.for_each_trap([&](const psample::dropmon::TrapCount& trap) {
+      w_.str(first ? "{\"trap_name\":\"" : ",{\"trap_name\":\"");
+      w_.json_escaped(trap.trap_name.data(), trap.trap_name.size()).str("\",\"count\":").u64(trap.count).ch('}');
+      first = false;
+    });
+    w_.str("]}\n");
+  }
+
   void group_event(const psample::GroupInfo& g) override {
     w_.str("{\"type\":\"group_event\",\"command\":\"")
         .str(g.command == psample::Command::new_group ? "new_group" : "del_group");

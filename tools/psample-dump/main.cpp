@@ -1,6 +1,8 @@
-// psample-dump: tcpdump for psample. Live capture, offline decoding of
-// netlink captures, text/JSON/libpsample output and pcapng writing. It uses
-// only psample-cpp's public API.
+// psample-dump: tcpdump for psample and the drop monitor. Live capture,
+// offline decoding of netlink captures, text/JSON/libpsample output and
+// pcapng writing. It uses only psample-cpp's public API.
+#include <poll.h>
+
 #include <cerrno>
 #include <chrono>
 #include <cinttypes>
@@ -8,6 +10,7 @@
 #include <cstring>
 #include <ctime>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,6 +22,7 @@
 #include "netns.hpp"
 #include "options.hpp"
 #include "output.hpp"
+#include "psample/dropmon/drop_monitor.hpp"
 #include "psample/psample.hpp"
 #include "receiver_summary.hpp"
 #include "stop_signal.hpp"
@@ -26,6 +30,9 @@
 namespace {
 
 using namespace tools;  // exit statuses
+using psample::dropmon::DropMonitor;
+using psample::dropmon::DropView;
+using psample::dropmon::SummaryView;
 
 const char tool[] = "psample-dump";
 constexpr std::chrono::milliseconds flush_interval(20);
@@ -39,9 +46,32 @@ void print_summary(const psample::Receiver& receiver, double seconds) {
   print_group_lines(stderr, tool, receiver);
 }
 
-// Where samples and group events go, live and offline alike: a pcapng
+// The drop monitor's line: what was delivered and every way a drop went
+// unreported (n/a: the kernel could not be asked, as for a capture).
+void print_summary(const DropMonitor& monitor, double seconds) {
+  const psample::dropmon::DropMonitorStats s = monitor.stats();
+  auto figure = [](const std::optional<uint64_t>& value, char(&text)[24]) -> const char* {
+    if (value)
+      std::snprintf(text, sizeof text, "%" PRIu64, *value);
+    else
+      std::snprintf(text, sizeof text, "n/a");
+    return text;
+  };
+  char queue[24], hardware_queue[24], kernel[24];
+  std::fprintf(
+      stderr,
+      "%s: drops=%" PRIu64 " bytes=%" PRIu64 " drops_per_s=%.1f seconds=%.3f lost=%" PRIu64 " rate_limited=%" PRIu64
+      " queue_drops=%s hw_queue_drops=%s kernel_drops=%s overruns=%" PRIu64 " truncated=%" PRIu64 " malformed=%" PRIu64
+      " ignored=%" PRIu64 " summaries=%" PRIu64 " summary_drops=%" PRIu64 "%s\n",
+      tool, s.drops, s.bytes, seconds > 0 ? double(s.drops) / seconds : 0.0, seconds, s.lost(), s.rate_limited,
+      figure(s.queue_drops, queue), figure(s.hardware_queue_drops, hardware_queue), figure(s.kernel_drops, kernel),
+      s.overruns, s.truncated, s.malformed, s.ignored_sender + s.ignored_command + s.ignored_family, s.summaries,
+      s.summary_drops, s.resubscriptions ? " resubscribed=yes" : "");
+}
+
+// Where samples, drops and group events go, live and offline alike: a pcapng
 // writer with -w (over a file, or stdout for "-"), else the formatter; -c
-// stops after COUNT samples, -g keeps only those groups (live, the kernel's
+// stops after COUNT samples and drops, -g keeps only those groups (live, the kernel's
 // socket filter has already dropped the rest), -s prints none.
 class Sink {
  public:
@@ -75,6 +105,18 @@ class Sink {
   }
   void group_event(const psample::GroupInfo& g) {
     if (!options_.stats_only && wanted(g.group)) lines_->group_event(g);
+  }
+  // -c counts drops with samples; -g is for samples only.
+  void drop(const DropView& d, uint64_t time_ns) {
+    if (done()) return;
+    ++shown_;
+    if (packets_)
+      packets_->drop(d, time_ns);
+    else if (!options_.stats_only)
+      lines_->drop(d, time_ns);
+  }
+  void drop_summary(const SummaryView& s, uint64_t time_ns) {
+    if (!options_.stats_only) lines_->drop_summary(s, time_ns);
   }
   void flush() {
     lines_->flush();
@@ -121,16 +163,56 @@ int list(const dump::Options& options) {
   return exit_ok;
 }
 
+psample::Result<DropMonitor> open_drop_monitor(const dump::Options& options) {
+  psample::dropmon::DropMonitorOptions o;
+  if (options.receive_buffer != 0) o.receive_buffer_bytes = options.receive_buffer;
+  o.no_enobufs = options.no_enobufs;
+  o.start_software = options.drops_start_software;
+  o.start_hardware = options.drops_start_hardware;
+  o.trunc_len = options.drops_trunc;
+  o.queue_len = options.drops_queue;
+  o.rate_limit = options.drops_rate_limit;
+  return DropMonitor::open(o);
+}
+
+// Says what a listener would otherwise wonder about: someone else's
+// settings kept, the drop monitor off, or in summary mode.
+void tell_drop_monitor_state(const DropMonitor& monitor) {
+  if (monitor.start_note()[0] != '\0') std::fprintf(stderr, "%s: %s\n", tool, monitor.start_note());
+  auto state = monitor.state();
+  if (!state || !state->monitoring) return;  // cannot tell (no CAP_NET_ADMIN)
+  if (!*state->monitoring)
+    std::fprintf(stderr,
+                 "%s: the drop monitor is off: no drops arrive until a program starts it "
+                 "(psample-dump --drops-start, or dropwatch)\n",
+                 tool);
+  else if (state->config.alert_mode == psample::dropmon::AlertMode::summary)
+    std::fprintf(stderr,
+                 "%s: the drop monitor runs in summary mode (another program's setting): counts per location "
+                 "arrive, not packets\n",
+                 tool);
+}
+
 int live(const dump::Options& options) {
-  psample::ReceiverOptions receiver_options;
-  receiver_options.groups = options.groups;
-  if (options.receive_buffer != 0) receiver_options.receive_buffer_bytes = options.receive_buffer;
-  receiver_options.no_enobufs = options.no_enobufs;
-  receiver_options.accept_userspace = options.accept_userspace;
-  receiver_options.config_events = options.config_events;
-  auto opened = psample::Receiver::open(receiver_options);
-  if (!opened) return report(tool, opened.error());
-  psample::Receiver& receiver = *opened;
+  std::optional<psample::Receiver> receiver;
+  if (options.samples) {
+    psample::ReceiverOptions receiver_options;
+    receiver_options.groups = options.groups;
+    if (options.receive_buffer != 0) receiver_options.receive_buffer_bytes = options.receive_buffer;
+    receiver_options.no_enobufs = options.no_enobufs;
+    receiver_options.accept_userspace = options.accept_userspace;
+    receiver_options.config_events = options.config_events;
+    auto opened = psample::Receiver::open(receiver_options);
+    if (!opened) return report(tool, opened.error());
+    receiver.emplace(std::move(*opened));
+  }
+  std::optional<DropMonitor> monitor;
+  if (options.drops) {
+    auto opened = open_drop_monitor(options);
+    if (!opened) return report(tool, opened.error());
+    monitor.emplace(std::move(*opened));
+    tell_drop_monitor_state(*monitor);
+  }
 
   dump::InterfaceNames names(!options.numeric);
   Sink sink(options, names);
@@ -145,7 +227,15 @@ int live(const dump::Options& options) {
     sink.sample(p, p.has_timestamp() ? p.timestamp() : realtime_ns());
   };
   auto on_group = [&](const psample::GroupInfo& g) { sink.group_event(g); };
+  auto on_drop = [&](const DropView& d) {
+    sink.drop(d, d.has(psample::dropmon::attr::timestamp) ? d.timestamp_ns() : realtime_ns());
+  };
+  auto on_summary = [&](const SummaryView& s) { sink.drop_summary(s, realtime_ns()); };
   auto seconds = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
+  auto summaries = [&] {
+    if (receiver) print_summary(*receiver, seconds());
+    if (monitor) print_summary(*monitor, seconds());
+  };
   int status = exit_ok;
   FlushPolicy flushing(flush_interval);
   while (!stop_requested && !sink.done()) {
@@ -155,45 +245,94 @@ int live(const dump::Options& options) {
           std::chrono::duration_cast<std::chrono::milliseconds>(next_stats - std::chrono::steady_clock::now());
       if (left < wait) wait = left < std::chrono::milliseconds(0) ? std::chrono::milliseconds(0) : left;
     }
-    auto received = receiver.receive(on_sample, on_group, wait);
+    // One source waits in its own receive; two wait together in poll(),
+    // then each takes what it has without waiting.
+    std::chrono::milliseconds source_wait = wait;
+    if (receiver && monitor) {
+      pollfd fds[2] = {{receiver->fd(), POLLIN, 0}, {monitor->fd(), POLLIN, 0}};
+      if (poll(fds, 2, int(wait.count())) < 0 && errno != EINTR) {
+        std::fprintf(stderr, "%s: poll: %s\n", tool, std::strerror(errno));
+        status = exit_runtime;
+        break;
+      }
+      source_wait = std::chrono::milliseconds(0);
+    }
+    size_t delivered = 0;
+    psample::Result<size_t> received = size_t(0);
+    if (receiver) {
+      received = receiver->receive(on_sample, on_group, source_wait);
+      if (received) delivered += *received;
+    }
+    if (monitor && (received || received.error().code() == psample::ErrorCode::interrupted)) {
+      received = monitor->receive(on_drop, on_summary, source_wait);
+      if (received) delivered += *received;
+    }
     if (!received && received.error().code() != psample::ErrorCode::interrupted) {
       status = report(tool, received.error());
       break;
     }
-    if (flushing.after_receive(received ? *received : 0)) sink.flush();
+    if (flushing.after_receive(delivered)) sink.flush();
     if (options.stats_interval > 0 && std::chrono::steady_clock::now() >= next_stats) {
-      print_summary(receiver, seconds());
+      summaries();
       next_stats += std::chrono::duration_cast<std::chrono::steady_clock::duration>(
           std::chrono::duration<double>(options.stats_interval));
     }
   }
   if (!sink.finish()) status = exit_runtime;
-  if (options.summary) print_summary(receiver, seconds());
+  if (options.summary) summaries();
+  // The drop monitor stops what it started as it closes (after the summary,
+  // whose queue drops it asks the kernel for).
   return status;
 }
 
+// -r: the capture's datagrams through a detached Receiver and/or drop
+// monitor, each taking its own family's messages.
 int offline(const dump::Options& options) {
   CaptureReplay replay;
-  if (ExitStatus opened = replay.open(tool, options.read_file, options.family_id); opened != exit_ok) return opened;
-  psample::ReceiverOptions receiver_options;
-  receiver_options.accept_userspace = true;  // a capture does not tell senders apart
-  receiver_options.config_events = true;     // group events in a capture are part of what it shows
-  auto detached = psample::Receiver::detached(replay.family_id(), receiver_options);
-  if (!detached) return report(tool, detached.error());
-  psample::Receiver& receiver = *detached;
+  if (ExitStatus opened = replay.open(tool, options.read_file); opened != exit_ok) return opened;
+  std::optional<psample::Receiver> receiver;
+  if (options.samples) {
+    uint16_t family_id = 0;
+    if (ExitStatus resolved = replay.resolve(psample::family_name, options.family_id, "--family-id", family_id);
+        resolved != exit_ok)
+      return resolved;
+    psample::ReceiverOptions receiver_options;
+    receiver_options.accept_userspace = true;  // a capture does not tell senders apart
+    receiver_options.config_events = true;     // group events in a capture are part of what it shows
+    auto detached = psample::Receiver::detached(family_id, receiver_options);
+    if (!detached) return report(tool, detached.error());
+    receiver.emplace(std::move(*detached));
+  }
+  std::optional<DropMonitor> monitor;
+  if (options.drops) {
+    uint16_t family_id = 0;
+    if (ExitStatus resolved =
+            replay.resolve(psample::dropmon::family_name, options.drops_family_id, "--drops-family-id", family_id);
+        resolved != exit_ok)
+      return resolved;
+    psample::dropmon::DropMonitorOptions o;
+    o.rate_limit = options.drops_rate_limit;
+    auto detached = DropMonitor::detached(family_id, o);
+    if (!detached) return report(tool, detached.error());
+    monitor.emplace(std::move(*detached));
+  }
   dump::InterfaceNames names(false);  // the capturing host's interfaces are not ours
   Sink sink(options, names);
   if (!sink.open()) return exit_runtime;
   uint64_t time_ns = 0;
   auto on_sample = [&](const psample::PacketView& p) { sink.sample(p, time_ns); };
   auto on_group = [&](const psample::GroupInfo& g) { sink.group_event(g); };
+  auto on_drop = [&](const DropView& d) { sink.drop(d, time_ns); };
+  auto on_summary = [&](const SummaryView& s) { sink.drop_summary(s, time_ns); };
   const ExitStatus replayed = replay.run([&](psample::ByteView datagram, uint64_t capture_time_ns) {
     time_ns = capture_time_ns;
-    receiver.process(datagram, 0, on_sample, on_group);
+    if (receiver) receiver->process(datagram, 0, on_sample, on_group);
+    if (monitor) monitor->process(datagram, 0, on_drop, on_summary);
     return !sink.done();
   });
   const bool written = sink.finish();
-  print_summary(receiver, 0);
+  if (receiver) print_summary(*receiver, 0);
+  if (monitor) print_summary(*monitor, 0);
   return !written ? exit_runtime : replayed;
 }
 

@@ -18,6 +18,7 @@ const char usage[] =
     "usage: psample-dump [options]            receive psample samples live\n"
     "       psample-dump -r FILE [options]    decode a pcap/pcapng capture of netlink traffic\n"
     "       psample-dump -l                   list the kernel's sample groups\n"
+    "       psample-dump --drops [options]    the kernel's dropped packets (drop monitor), live or -r\n"
     "\n"
     "  -g, --group GROUP       only this group (repeatable); live: filtered in the kernel,\n"
     "                          -r: filtered by psample-dump\n"
@@ -35,6 +36,18 @@ const char usage[] =
     "      --accept-userspace  accept samples from user-space producers\n"
     "      --netns NAME|PATH   open the socket in that network namespace\n"
     "      --stats             print no samples, only the summary\n"
+    "\n"
+    "      --drops             show the drop monitor's dropped packets (NET_DM; joining needs\n"
+    "                          CAP_SYS_ADMIN on recent kernels); alone: drops only\n"
+    "      --samples           with --drops: show psample's samples too\n"
+    "      --drops-start[=WHAT]  start the drop monitor (software, hardware or all; default\n"
+    "                          software) in packet mode, and stop at exit what this started;\n"
+    "                          left alone when another program already runs it. Without it,\n"
+    "                          --drops only listens and changes nothing (CAP_NET_ADMIN)\n"
+    "      --drops-trunc BYTES   with --drops-start: bytes kept per dropped packet (default all)\n"
+    "      --drops-queue N     with --drops-start: the kernel's per-CPU queue length\n"
+    "      --drops-rate-limit N  show at most N drops per second; the rest are counted\n"
+    "      --drops-family-id ID  NET_DM's family id in a -r capture without a GETFAMILY reply\n"
     "      --stats-interval S  also print the summary every S seconds\n"
     "  -h, --help              this text\n"
     "\n"
@@ -144,6 +157,13 @@ bool parse_options(int argc, char** argv, Options& options, bool& exit_now) {
     opt_netns,
     opt_stats,
     opt_stats_interval,
+    opt_drops,
+    opt_samples,
+    opt_drops_start,
+    opt_drops_trunc,
+    opt_drops_queue,
+    opt_drops_rate_limit,
+    opt_drops_family_id,
   };
   static const option long_options[] = {
       {"group", required_argument, nullptr, 'g'},
@@ -161,9 +181,18 @@ bool parse_options(int argc, char** argv, Options& options, bool& exit_now) {
       {"netns", required_argument, nullptr, opt_netns},
       {"stats", no_argument, nullptr, opt_stats},
       {"stats-interval", required_argument, nullptr, opt_stats_interval},
+      {"drops", no_argument, nullptr, opt_drops},
+      {"samples", no_argument, nullptr, opt_samples},
+      {"drops-start", optional_argument, nullptr, opt_drops_start},
+      {"drops-trunc", required_argument, nullptr, opt_drops_trunc},
+      {"drops-queue", required_argument, nullptr, opt_drops_queue},
+      {"drops-rate-limit", required_argument, nullptr, opt_drops_rate_limit},
+      {"drops-family-id", required_argument, nullptr, opt_drops_family_id},
       {nullptr, 0, nullptr, 0},
   };
   exit_now = false;
+  bool samples_asked = false;
+  bool owner_settings = false;
   if (libpsample_mode(argc, argv)) {
     if (argc > 1 && std::strcmp(argv[1], "--libpsample") == 0) {
       argv[1] = argv[0];  // getopt starts after argv[0]: skip --libpsample
@@ -225,12 +254,53 @@ bool parse_options(int argc, char** argv, Options& options, bool& exit_now) {
         if (*end != '\0' || !(options.stats_interval > 0)) return fail("--stats-interval wants seconds > 0", optarg);
         break;
       }
+      case opt_drops: options.drops = true; break;
+      case opt_samples: samples_asked = true; break;
+      case opt_drops_start:
+        options.drops = true;
+        if (optarg == nullptr || std::strcmp(optarg, "software") == 0)
+          options.drops_start_software = true;
+        else if (std::strcmp(optarg, "hardware") == 0)
+          options.drops_start_hardware = true;
+        else if (std::strcmp(optarg, "all") == 0)
+          options.drops_start_software = options.drops_start_hardware = true;
+        else
+          return fail("--drops-start is software, hardware or all", optarg);
+        break;
+      case opt_drops_trunc:
+      case opt_drops_queue:
+        if (!tools::parse_number(optarg, 0xffffffffull, value))
+          return fail(c == opt_drops_trunc ? "--drops-trunc wants bytes" : "--drops-queue wants a length", optarg);
+        (c == opt_drops_trunc ? options.drops_trunc : options.drops_queue) = uint32_t(value);
+        owner_settings = true;
+        break;
+      case opt_drops_rate_limit:
+        if (!tools::parse_number(optarg, 0xffffffffull, value) || value == 0)
+          return fail("--drops-rate-limit wants drops per second > 0", optarg);
+        options.drops_rate_limit = uint32_t(value);
+        break;
+      case opt_drops_family_id:
+        if (!tools::parse_number(optarg, 0xffff, value))
+          return fail("--drops-family-id wants a number (0-65535)", optarg);
+        options.drops_family_id = int(value);
+        break;
       case ':': return fail("option needs a value", argv[optind - 1]);
       default: return fail("unknown option", argv[optind - 1]);
     }
   }
   if (optind < argc) return fail("unexpected argument", argv[optind]);
   if (!options.read_file.empty() && options.list_groups) return fail("-l and -r do not go together", "-l");
+  if (samples_asked && !options.drops)
+    return fail("--samples goes with --drops (samples alone are the default)", "--samples");
+  if (owner_settings && !options.drops_start_software && !options.drops_start_hardware)
+    return fail("--drops-trunc and --drops-queue go with --drops-start (they change the kernel's settings)",
+                "--drops-trunc/--drops-queue");
+  if (options.drops && options.format == Format::libpsample)
+    return fail("libpsample's format has no drops: use text or json", "--drops");
+  if (options.drops && options.list_groups) return fail("-l lists psample's groups; not with --drops", "-l");
+  if (!options.read_file.empty() && (options.drops_start_software || options.drops_start_hardware))
+    return fail("--drops-start is for live capture, not -r", "--drops-start");
+  options.samples = !options.drops || samples_asked;
   return true;
 }
 

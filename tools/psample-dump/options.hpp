@@ -29,6 +29,18 @@ struct Options {
   bool verbose = false;      // -v: hex dump of DATA
   bool show_samples = true;  // false with libpsample's -s (group events only)
   bool summary = true;       // the summary on stderr at exit (never in libpsample mode)
+
+  // The sources: psample's samples (the default) and the drop monitor's
+  // drops (--drops); --samples with --drops shows both.
+  bool samples = true;
+  bool drops = false;
+  // --drops-start[=software|hardware|all]: owner mode (start, and stop at exit).
+  bool drops_start_software = false;
+  bool drops_start_hardware = false;
+  uint32_t drops_trunc = 0;       // --drops-trunc BYTES (owner mode; 0: whole packets)
+  uint32_t drops_queue = 0;       // --drops-queue N (owner mode; 0: the kernel's setting)
+  uint32_t drops_rate_limit = 0;  // --drops-rate-limit N per second (0: none)
+  int drops_family_id = -1;       // --drops-family-id for -r
 };
 
 // True when psample-dump is to behave as libpsample's `psample` tool: it was

@@ -12,6 +12,8 @@
 #include "interface_names.hpp"
 #include "line_writer.hpp"
 #include "options.hpp"
+#include "psample/dropmon/drop_view.hpp"
+#include "psample/dropmon/summary_view.hpp"
 #include "psample/psample.hpp"
 
 namespace dump {
@@ -22,6 +24,11 @@ class Output {
   // `fallback_time_ns`: the receive or capture time, for a sample without TIMESTAMP.
   virtual void sample(const psample::PacketView& p, uint64_t fallback_time_ns) = 0;
   virtual void group_event(const psample::GroupInfo& g) = 0;
+  // The drop monitor's events (--drops): a dropped packet, and a summary
+  // alert (counts per location or trap, when it runs in summary mode).
+  // libpsample's format has none (its mode takes no --drops).
+  virtual void drop(const psample::dropmon::DropView&, uint64_t /*fallback_time_ns*/) {}
+  virtual void drop_summary(const psample::dropmon::SummaryView&, uint64_t /*time_ns*/) {}
   // The kernel's groups (-l).
   virtual void group_table(const std::vector<psample::GroupInfo>& groups) = 0;
   // Hands what is buffered to the file and flushes it (psample-dump calls it
@@ -54,7 +61,8 @@ class LineOutput : public Output {
 std::unique_ptr<Output> make_text_output(FILE* out, bool verbose, InterfaceNames& names);
 std::unique_ptr<Output> make_json_output(FILE* out, InterfaceNames& names);
 std::unique_ptr<Output> make_libpsample_output(FILE* out, bool verbose);
-// Samples as pcapng packets; group events and tables are not written.
+// Samples and drops as pcapng packets; group events, summary alerts and
+// tables are not written.
 std::unique_ptr<Output> make_pcapng_output(FILE* out, InterfaceNames& names);
 
 // The line output of a format (-F).

@@ -5,6 +5,9 @@
 // per sample: timestamp = TIMESTAMP (or the receive time), captured length =
 // DATA length, original length = ORIGSIZE, and a comment with group, seq and
 // rate. Link type: Ethernet, or raw IPv4/IPv6 when the data starts at L3.
+// A drop (--drops) is a packet too: its payload (from the MAC header, so
+// Ethernet), on its input port, with the reason and location as the comment.
+#include <algorithm>
 #include <cinttypes>
 #include <cstring>
 #include <map>
@@ -64,12 +67,16 @@ class PcapngOutput final : public Output {
   // Writes the section header block.
   PcapngOutput(FILE* out, InterfaceNames& names);
   void sample(const psample::PacketView& p, uint64_t fallback_time_ns) override;
+  void drop(const psample::dropmon::DropView& d, uint64_t fallback_time_ns) override;
   void group_event(const psample::GroupInfo&) override {}
   void group_table(const std::vector<psample::GroupInfo>&) override {}
   void flush() override { std::fflush(out_); }
 
  private:
   uint32_t interface_id(uint32_t ifindex, uint16_t link_type);
+  // One enhanced packet block.
+  void packet(uint32_t interface, uint64_t time_ns, psample::ByteView data, uint32_t original_length,
+              const char* comment, size_t comment_length);
   void block(uint32_t type, const std::string& body);
 
   InterfaceNames& names_;
@@ -126,28 +133,47 @@ uint32_t PcapngOutput::interface_id(uint32_t ifindex, uint16_t link_type) {
   return id;
 }
 
-void PcapngOutput::sample(const psample::PacketView& p, uint64_t fallback_time_ns) {
-  const uint32_t ifindex = p.has_in_ifindex() ? p.in_ifindex() : p.has_out_ifindex() ? p.out_ifindex() : 0;
-  const uint32_t id = interface_id(ifindex, sample_link_type(p));
-  const uint64_t time_ns = p.has_timestamp() ? p.timestamp() : fallback_time_ns;
-  const psample::ByteView data = p.data();
-
-  std::string& body = packet_body_;  // reused: no allocation per sample once it has grown
+void PcapngOutput::packet(uint32_t interface, uint64_t time_ns, psample::ByteView data, uint32_t original_length,
+                          const char* comment, size_t comment_length) {
+  std::string& body = packet_body_;  // reused: no allocation per packet once it has grown
   body.clear();
-  put32(body, id);
+  put32(body, interface);
   put32(body, static_cast<uint32_t>(time_ns >> 32));
   put32(body, static_cast<uint32_t>(time_ns));
   put32(body, static_cast<uint32_t>(data.size()));
-  put32(body, p.has_orig_size() && p.orig_size() >= data.size() ? p.orig_size() : static_cast<uint32_t>(data.size()));
+  put32(body, original_length >= data.size() ? original_length : static_cast<uint32_t>(data.size()));
   put(body, data.data(), data.size());
   pad4(body);
+  option(body, option_comment, comment, comment_length);
+  put32(body, option_end);
+  block(block_enhanced_packet, body);
+}
+
+void PcapngOutput::sample(const psample::PacketView& p, uint64_t fallback_time_ns) {
+  const uint32_t ifindex = p.has_in_ifindex() ? p.in_ifindex() : p.has_out_ifindex() ? p.out_ifindex() : 0;
+  const uint32_t id = interface_id(ifindex, sample_link_type(p));
   char comment[160];
   const int length = std::snprintf(
       comment, sizeof comment, "psample group %" PRIu32 " seq %" PRIu32 " rate %" PRIu32 "%s%s", p.group(),
       p.group_seq(), p.sample_rate(), p.has_in_ifindex() ? " ingress" : "", p.has_out_ifindex() ? " egress" : "");
-  option(body, option_comment, comment, static_cast<size_t>(length));
-  put32(body, option_end);
-  block(block_enhanced_packet, body);
+  packet(id, p.has_timestamp() ? p.timestamp() : fallback_time_ns, p.data(), p.has_orig_size() ? p.orig_size() : 0,
+         comment, std::min(sizeof comment - 1, size_t(length)));
+}
+
+void PcapngOutput::drop(const psample::dropmon::DropView& d, uint64_t fallback_time_ns) {
+  namespace attr = psample::dropmon::attr;
+  const uint32_t id = interface_id(d.has_in_ifindex() ? d.in_ifindex() : 0, linktype_ethernet);
+  char comment[256];
+  int length;
+  if (d.is_hardware())
+    length = std::snprintf(comment, sizeof comment, "drop hw trap %.*s/%.*s", int(d.trap_group().size()),
+                           d.trap_group().data(), int(d.trap_name().size()), d.trap_name().data());
+  else
+    length =
+        std::snprintf(comment, sizeof comment, "drop %.*s at %.*s", d.has(attr::reason) ? int(d.reason().size()) : 7,
+                      d.has(attr::reason) ? d.reason().data() : "unknown", int(d.symbol().size()), d.symbol().data());
+  packet(id, d.has(attr::timestamp) ? d.timestamp_ns() : fallback_time_ns, d.payload(), d.orig_len(), comment,
+         std::min(sizeof comment - 1, size_t(length)));
 }
 
 }  // namespace

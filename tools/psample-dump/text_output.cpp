@@ -56,6 +56,49 @@ class TextOutput final : public LineOutput {
     if (verbose_) hexdump(w_, p.data());
   }
 
+  // "TIME drop REASON at SYMBOL in IFACE len 62/62 proto 0x0800" (software),
+  // "TIME drop hw GROUP/TRAP in IFACE ..." (hardware).
+  void drop(const psample::dropmon::DropView& d, uint64_t fallback_time_ns) override {
+    namespace attr = psample::dropmon::attr;
+    time_of_day(d.has(attr::timestamp) ? d.timestamp_ns() : fallback_time_ns);
+    w_.str(" drop");
+    if (d.is_hardware()) {
+      w_.str(" hw ").bytes(d.trap_group().data(), d.trap_group().size()).ch('/');
+      w_.bytes(d.trap_name().data(), d.trap_name().size());
+    } else {
+      if (d.has(attr::reason)) w_.ch(' ').bytes(d.reason().data(), d.reason().size());
+      if (d.has(attr::symbol)) w_.str(" at ").bytes(d.symbol().data(), d.symbol().size());
+      if (verbose_ && d.has(attr::pc)) w_.str(" pc 0x").hex_number(d.pc(), 16);
+    }
+    if (d.has_in_ifindex())
+      interface("in", d.in_ifindex());
+    else if (d.has_in_port_name())
+      w_.str(" in ").bytes(d.in_port_name().data(), d.in_port_name().size());
+    w_.str(" len ").u64(d.payload().size());
+    if (d.has(attr::orig_len)) w_.ch('/').u64(d.orig_len());
+    if (d.has(attr::proto)) w_.str(" proto 0x").hex_number(d.proto(), 4);
+    if (d.has(attr::flow_action_cookie)) w_.str(" cookie ").hex(d.flow_action_cookie());
+    w_.ch('\n');
+    if (verbose_) hexdump(w_, d.payload());
+  }
+
+  // "TIME drop-summary N drops: 0xPC xCOUNT, ..." or "... TRAP xCOUNT, ...".
+  void drop_summary(const psample::dropmon::SummaryView& s, uint64_t time_ns) override {
+    time_of_day(time_ns);
+    w_.str(s.is_hardware() ? " drop-summary hw " : " drop-summary ").u64(s.total()).str(" drops:");
+    const char* separator = " ";
+    for (size_t i = 0; i < s.point_count(); ++i) {
+      const psample::dropmon::DropPoint point = s.point(i);
+      w_.str(separator).str("0x").hex_number(point.pc, 16).str(" x").u64(point.count);
+      separator = ", ";
+    }
+    s.for_each_trap([&](const psample::dropmon::TrapCount& trap) {
+      w_.str(separator).bytes(trap.trap_name.data(), trap.trap_name.size()).str(" x").u64(trap.count);
+      separator = ", ";
+    });
+    w_.ch('\n');
+  }
+
   void group_event(const psample::GroupInfo& g) override {
     w_.str("group ").u64(g.group).str(g.command == psample::Command::new_group ? " created" : " destroyed");
     if (g.has_refcount) w_.str(" refcount ").u64(g.refcount);

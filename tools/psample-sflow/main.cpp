@@ -237,9 +237,13 @@ int main(int argc, char** argv) {
   int status = 0;
   if (offline) {
     CaptureReplay replay;
-    if (ExitStatus opened = replay.open(tool, o.read_file, o.family_id); opened != exit_ok) return opened;
+    uint16_t family_id = 0;
+    if (ExitStatus opened = replay.open(tool, o.read_file); opened != exit_ok) return opened;
+    if (ExitStatus resolved = replay.resolve(psample::family_name, o.family_id, "--family-id", family_id);
+        resolved != exit_ok)
+      return resolved;
     ro.accept_userspace = true;  // a capture does not tell senders apart
-    auto receiver = psample::Receiver::detached(replay.family_id(), ro);
+    auto receiver = psample::Receiver::detached(family_id, ro);
     if (!receiver) return report(tool, receiver.error());
     uint64_t first = 0;
     status = replay.run([&](psample::ByteView datagram, uint64_t time_ns) {

@@ -6,12 +6,16 @@
 
 #include <pthread.h>
 #include <sched.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
+#include <iomanip>
+#include <sstream>
 #include <string>
 
 #include "guest.hpp"
@@ -289,4 +293,67 @@ TEST_CASE("outside the initial network namespace, the error says so", "[dropmon]
   INFO(message);
   CHECK(message.find("initial network namespace") != std::string::npos);
   CHECK(message.find("nsenter -t 1 -n") != std::string::npos);
+}
+
+namespace {
+std::string hex(const std::vector<uint8_t>& bytes) {
+  std::ostringstream out;
+  for (uint8_t b : bytes) out << std::hex << std::setw(2) << std::setfill('0') << int(b);
+  return out.str();
+}
+}  // namespace
+
+// Records a golden capture (hidden: run by test/vm/record-captures.sh with
+// tcpdump on an nlmon device): drops of four known causes in packet mode,
+// then three in summary mode. /out/expected.txt says what was sent, from
+// the frames themselves, not from decoding.
+TEST_CASE("record a golden drop monitor capture", "[.capture-dropmon]") {
+  std::ofstream expected("/out/expected.txt");
+  expected << "# Written by test/vm/record-captures.sh inside the test VM, from what the scenario\n"
+              "# sent (not from decoding). See test/data/README.md.\n";
+  utsname name;
+  uname(&name);
+  expected << "kernel release=" << name.release << "\n";
+  DropLink link;
+  {
+    DropMonitor m = open_monitor(owner_options());
+    REQUIRE(m.started_software());
+    const struct {
+      const char* reason;
+      std::vector<uint8_t> frame;
+      const char* setup;
+    } cases[] = {{"NO_SOCKET", guest::ipv4_udp(9, 40), nullptr},
+                 {"IP_CSUM", with_bad_ip_checksum(guest::ipv4_udp(9, 60)), nullptr},
+                 {"UNHANDLED_PROTO", guest::frame(80, 0x88b5, 3), nullptr},
+                 {"TC_INGRESS", guest::ipv4_udp(7, 100),
+                  "tc qdisc add dev dm1 clsact && tc filter add dev dm1 ingress matchall action drop"}};
+    for (const auto& c : cases) {
+      if (c.setup != nullptr) sh(c.setup);
+      const uint64_t before = guest::realtime_ns();
+      guest::send_frames("dm0", {c.frame});
+      REQUIRE(collect_drops(m, link.ifindex, std::chrono::milliseconds(800)).size() == 1);
+      const uint64_t after = guest::realtime_ns();
+      expected << "drop reason=" << c.reason << " iif=" << link.ifindex << " proto=0x" << std::hex << std::setw(4)
+               << std::setfill('0') << (c.frame[12] << 8 | c.frame[13]) << std::dec << " orig_len=" << c.frame.size()
+               << " time_min=" << before << " time_max=" << after << " frame=" << hex(c.frame) << "\n";
+    }
+    sh("tc qdisc del dev dm1 clsact");
+  }
+  {
+    DropMonitorOptions o;
+    o.start_software = true;
+    o.alert_mode = AlertMode::summary;
+    DropMonitor m = open_monitor(o);
+    REQUIRE(m.started_software());
+    guest::send_frames("dm0", {guest::ipv4_udp(9, 10), guest::ipv4_udp(9, 10), guest::ipv4_udp(9, 10)});
+    uint64_t total = 0;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(4);
+    while (total < 3 && std::chrono::steady_clock::now() < deadline) {
+      auto n = m.receive([](const DropView&) {}, [&](const SummaryView& s) { total += s.total(); },
+                         std::chrono::milliseconds(200));
+      REQUIRE(n);
+    }
+    REQUIRE(total == 3);
+    expected << "summary total=3\n";
+  }
 }
