@@ -27,24 +27,8 @@ import sys
 import tempfile
 import time
 
-failures = []
-
-
-def check(condition, what):
-    if not condition:
-        failures.append(what)
-        print("FAIL: " + what)
-
-
-def expected_lines(path):
-    out = []
-    for line in open(path):
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        kind, *fields = line.split(" ")
-        out.append((kind, dict(f.split("=", 1) for f in fields)))
-    return out
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from checks import check, expected_lines, failures  # noqa: E402
 
 
 def run(args, **kw):

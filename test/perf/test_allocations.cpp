@@ -12,7 +12,9 @@
 #include <string>
 #include <vector>
 
+#include "psample/dropmon/drop_monitor.hpp"
 #include "psample/psample.hpp"
+#include "support/dropmon_wire.hpp"
 #include "support/psample_wire.hpp"
 #include "support/receivers.hpp"
 
@@ -102,6 +104,34 @@ TEST_CASE("the Receiver delivery loop allocates nothing per sample", "[perf]") {
   CHECK(allocations - before == 0);
   CHECK(delivered == messages.size());
   CHECK(receiver.stats().lost == 0);
+}
+
+TEST_CASE("the drop monitor's decode and delivery allocate nothing per drop", "[perf][dropmon]") {
+  // Software and hardware drops and a summary alert, 3,000 datagrams in all.
+  std::vector<wire::Bytes> datagrams;
+  for (uint32_t i = 0; i < 1000; ++i) {
+    wire::SoftwareDrop software;
+    software.timestamp = 1764900000000000000ull + i;
+    datagrams.push_back(wire::software_drop(software));
+    datagrams.push_back(wire::hardware_drop(wire::HardwareDrop{}));
+    datagrams.push_back(wire::software_summary({{0xffffffff81000000ull, 3}, {0xffffffff81000100ull, 4}}));
+  }
+  auto monitor = psample::dropmon::DropMonitor::detached(wire::dropmon_family_id);
+  REQUIRE(monitor);
+  size_t drops = 0, summaries = 0;
+  uint64_t counted = 0;
+  const long before = allocations;
+  for (const auto& d : datagrams) {
+    auto decoded = psample::dropmon::decode_drop(psample::ByteView(d.data(), d.size()));
+    if (decoded) counted += decoded->orig_len();
+    monitor->process(
+        psample::ByteView(d.data(), d.size()), 0, [&](const psample::dropmon::DropView&) { ++drops; },
+        [&](const psample::dropmon::SummaryView& s) { summaries += s.total() == 7; });
+  }
+  CHECK(allocations - before == 0);
+  CHECK(drops == 2000);
+  CHECK(summaries == 1000);
+  CHECK(counted > 0);
 }
 
 TEST_CASE("Packet copies allocate only above the inline capacity", "[perf]") {

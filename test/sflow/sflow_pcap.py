@@ -38,10 +38,34 @@ def decode_datagram(d):
     agent = d[o:o + (4 if address_type == 1 else 16)]
     o += len(agent)
     (sub_agent, sequence, uptime, count), o = u32s(d, o, 4)
-    samples, counters = [], []
+    samples, counters, discards = [], [], []
     for _ in range(count):
         (fmt, length), o = u32s(d, o, 2)
         body, o = d[o:o + length], o + length
+        if fmt == 5:  # discarded packet (sflow.org "sFlow Dropped Packet Notification Structures")
+            (seq, source_class, source, drops, inp, outp, reason, nrec), b = u32s(body, 0, 8)
+            records = {}
+            for _ in range(nrec):
+                (rfmt, rlen), b = u32s(body, b, 2)
+                rdata, b = body[b:b + rlen], b + ((rlen + 3) & ~3)
+                if rfmt == 1:
+                    (proto, frame_length, stripped, hlen), _ = u32s(rdata, 0, 4)
+                    records[1] = (proto, frame_length, stripped, rdata[16:16 + hlen])
+                elif rfmt in (1038, 1042):  # function, Linux reason: one string
+                    (n,), _ = u32s(rdata, 0, 1)
+                    records[rfmt] = rdata[4:4 + n].decode()
+                elif rfmt == 1041:  # hardware trap: group, name
+                    (n,), _ = u32s(rdata, 0, 1)
+                    group = rdata[4:4 + n].decode()
+                    at = 4 + ((n + 3) & ~3)
+                    (m,), _ = u32s(rdata, at, 1)
+                    records[1041] = (group, rdata[at + 4:at + 4 + m].decode())
+                else:
+                    records[rfmt] = rdata
+            assert b == len(body), "discard sample length disagrees with its records"
+            discards.append(dict(sequence=seq, source_class=source_class, source=source, drops=drops, input=inp,
+                                 output=outp, reason=reason, records=records))
+            continue
         if fmt == 4:  # expanded counters sample: generic interface counters only
             (seq, source_type, source, nrec), b = u32s(body, 0, 4)
             for _ in range(nrec):
@@ -71,7 +95,8 @@ def decode_datagram(d):
         samples.append(dict(source=source, sequence=seq, rate=rate, pool=pool, drops=drops, input=inp, output=outp,
                             records=records))
     assert o == len(d), "bytes after the last sample"
-    return dict(version=version, agent=agent, sequence=sequence, uptime=uptime, samples=samples, counters=counters)
+    return dict(version=version, agent=agent, sequence=sequence, uptime=uptime, samples=samples, counters=counters,
+                discards=discards)
 
 
 

@@ -19,8 +19,9 @@ struct Record {
 struct Sample {
   uint32_t format = 0;
   uint32_t sequence = 0, source_type = 0, source_index = 0;
-  // flow samples (format 3)
+  // flow samples (format 3); discarded packets (format 5): drops, input, output, reason
   uint32_t rate = 0, pool = 0, drops = 0, input_format = 0, input = 0, output_format = 0, output = 0;
+  uint32_t reason = 0;
   std::vector<Record> records;
 };
 
@@ -93,6 +94,11 @@ inline Datagram decode(const std::vector<uint8_t>& bytes) {
       s.input = b.u32();
       s.output_format = b.u32();
       s.output = b.u32();
+    } else if (s.format == 5) {
+      s.drops = b.u32();
+      s.input = b.u32();
+      s.output = b.u32();
+      s.reason = b.u32();
     }
     const uint32_t records = b.u32();
     for (uint32_t k = 0; k < records; ++k) {
@@ -129,6 +135,15 @@ inline uint32_t u32_record(const Record& record) {
   const uint32_t v = r.u32();
   if (r.left() != 0) throw std::runtime_error("record too long");
   return v;
+}
+
+// A record that is one XDR string (function 1038, Linux reason 1042), or
+// the `index`-th of several (hardware trap 1041: group, name).
+inline std::string string_record(const Record& record, size_t index = 0) {
+  Reader r(record.data.data(), record.data.size());
+  std::vector<uint8_t> text;
+  for (size_t i = 0; i <= index; ++i) text = r.opaque();
+  return std::string(text.begin(), text.end());
 }
 
 }  // namespace sflow_test

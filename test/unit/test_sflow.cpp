@@ -164,3 +164,91 @@ TEST_CASE("sFlow: an IPv6 agent address", "[sflow]") {
   CHECK(d.agent[15] == 0x2f);
   CHECK(d.samples.empty());
 }
+
+namespace {
+DiscardSample discard(uint32_t sequence, const std::vector<uint8_t>& packet) {
+  DiscardSample s;
+  s.sequence = sequence;
+  s.drops = 7;
+  s.input = 3;
+  s.reason = 325;
+  s.frame_length = 84;
+  s.stripped = 4;
+  s.header = ByteView(packet.data(), packet.size());
+  s.function = "__netif_receive_skb_core.constprop.0+0x";
+  s.linux_reason = "UNHANDLED_PROTO";
+  return s;
+}
+}  // namespace
+
+TEST_CASE("sFlow: discarded packet samples round-trip, software and hardware", "[sflow][dropmon]") {
+  std::vector<uint8_t> packet(80);
+  for (size_t i = 0; i < packet.size(); ++i) packet[i] = uint8_t(i * 3);
+  std::vector<uint8_t> buffer(1400);
+  DatagramWriter w(MutableByteView(buffer.data(), buffer.size()));
+  w.begin(header(4));
+  REQUIRE(w.add_discard(discard(1, packet)));
+  DiscardSample hw;
+  hw.sequence = 2;
+  hw.input = 9;
+  hw.reason = 269;
+  hw.trap_group = "l3_drops";
+  hw.trap_name = "blackhole_route";
+  const std::string long_symbol(100, 's');
+  hw.function = long_symbol;  // the function record holds at most 64 bytes
+  REQUIRE(w.add_discard(hw));
+  REQUIRE(w.add_flow_sample(flow(1, packet)));  // discards and flow samples share a datagram
+  const sflow_test::Datagram d = sflow_test::decode(to_vector(w.finish()));
+  REQUIRE(d.samples.size() == 3);
+
+  const sflow_test::Sample& sw = d.samples[0];
+  CHECK(sw.format == 5);
+  CHECK(sw.sequence == 1);
+  CHECK(sw.source_type == 0);
+  CHECK(sw.source_index == 0);
+  CHECK(sw.drops == 7);
+  CHECK(sw.input == 3);
+  CHECK(sw.output == 0);
+  CHECK(sw.reason == 325);
+  REQUIRE(sw.records.size() == 3);  // header, function, Linux reason
+  CHECK(sw.records[0].format == 1);
+  const sflow_test::RawHeader h = sflow_test::raw_header(sw.records[0]);
+  CHECK(h.protocol == 1);
+  CHECK(h.frame_length == 84);
+  CHECK(h.stripped == 4);
+  CHECK(h.header == packet);
+  CHECK(sw.records[1].format == 1038);
+  CHECK(sflow_test::string_record(sw.records[1]) == "__netif_receive_skb_core.constprop.0+0x");
+  CHECK(sw.records[2].format == 1042);
+  CHECK(sflow_test::string_record(sw.records[2]) == "UNHANDLED_PROTO");
+
+  const sflow_test::Sample& trap = d.samples[1];
+  CHECK(trap.format == 5);
+  CHECK(trap.reason == 269);
+  CHECK(trap.input == 9);
+  REQUIRE(trap.records.size() == 2);  // no header given: function and trap only
+  CHECK(trap.records[0].format == 1038);
+  CHECK(sflow_test::string_record(trap.records[0]) == std::string(64, 's'));
+  CHECK(trap.records[1].format == 1041);
+  CHECK(sflow_test::string_record(trap.records[1], 0) == "l3_drops");
+  CHECK(sflow_test::string_record(trap.records[1], 1) == "blackhole_route");
+  CHECK(d.samples[2].format == 3);
+}
+
+TEST_CASE("sFlow: a discard too big for an empty datagram has its header clipped, never dropped", "[sflow][dropmon]") {
+  std::vector<uint8_t> packet(1500, 0x5a);
+  std::vector<uint8_t> buffer(300);
+  DatagramWriter w(MutableByteView(buffer.data(), buffer.size()));
+  w.begin(header(1));
+  REQUIRE(w.add_discard(discard(1, packet)));
+  CHECK_FALSE(w.add_discard(discard(2, packet)));  // full: the next datagram takes it
+  const auto bytes = to_vector(w.finish());
+  CHECK(bytes.size() <= 300);
+  const sflow_test::Datagram d = sflow_test::decode(bytes);
+  REQUIRE(d.samples.size() == 1);
+  const sflow_test::RawHeader h = sflow_test::raw_header(d.samples[0].records[0]);
+  CHECK(h.header.size() < packet.size());
+  CHECK(h.frame_length == 84);
+  CHECK(sflow_test::string_record(d.samples[0].records[2]) == "UNHANDLED_PROTO");
+  CHECK(w.clipped() == 1);
+}

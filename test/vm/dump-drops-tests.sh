@@ -6,12 +6,6 @@
 # errors for a missing module and a foreign network namespace.
 set -u
 . /opt/bin/guest-lib.sh
-failed=0
-check() {  # check DESCRIPTION CONDITION...
-  what=$1
-  shift
-  if "$@"; then ok "$what"; else bad "$what"; failed=1; fi
-}
 count_lines() { grep -c -- "$1" "$2" 2>/dev/null || true; }
 summary_value() {  # summary_value KEY PREFIX FILE: KEY= on the last summary line starting "psample-dump: PREFIX="
   grep "^psample-dump: $2=" "$3" | tail -n 1 | sed -n "s/.*[: ]$1=\([^ ]*\).*/\1/p"
@@ -54,17 +48,17 @@ check "owner: the summary counts 10 samples and 10 drops, none lost" test \
 check "passive: heard the owner's 10 drops, and none after the owner stopped" test \
   "$(count_lines " drop UNHANDLED_PROTO at .* in $d1_index len 60/60 proto 0x88b5" /tmp/passive.out)" -eq 10
 check "passive: its summary counts 10 drops" test "$(summary_value drops drops /tmp/passive.err)" = 10
-[ $failed -eq 0 ] || { cat /tmp/both.err /tmp/passive.err; head -3 /tmp/both.out /tmp/passive.out; }
+[ $status -eq 0 ] || { cat /tmp/both.err /tmp/passive.err; head -3 /tmp/both.out /tmp/passive.out; }
 
 # Another network namespace: NET_DM is not there, and the error says why.
 unshare -n psample-dump --drops >/tmp/netns.out 2>/tmp/netns.err
-status=$?
-check "another netns: exit 3, naming the initial namespace (got $status: $(cat /tmp/netns.err))" \
-  sh -c "test $status -eq 3 && grep -q 'initial network namespace' /tmp/netns.err"
+rc=$?
+check "another netns: exit 3, naming the initial namespace (got $rc: $(cat /tmp/netns.err))" \
+  sh -c "test $rc -eq 3 && grep -q 'initial network namespace' /tmp/netns.err"
 # The module gone: the error names modprobe.
 rmmod drop_monitor
 psample-dump --drops >/tmp/nomod.out 2>/tmp/nomod.err
-status=$?
-check "no module: exit 3, naming modprobe drop_monitor (got $status: $(cat /tmp/nomod.err))" \
-  sh -c "test $status -eq 3 && grep -q 'modprobe drop_monitor' /tmp/nomod.err"
-exit $failed
+rc=$?
+check "no module: exit 3, naming modprobe drop_monitor (got $rc: $(cat /tmp/nomod.err))" \
+  sh -c "test $rc -eq 3 && grep -q 'modprobe drop_monitor' /tmp/nomod.err"
+exit $status

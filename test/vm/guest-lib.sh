@@ -7,6 +7,12 @@ bad() {
   echo "FAIL: $*"
   status=1
 }
+# check DESCRIPTION CONDITION...: ok or bad, as the condition (a command) says.
+check() {
+  what=$1
+  shift
+  if "$@"; then ok "$what"; else bad "$what"; fi
+}
 
 # IPv6 off for interfaces created from now on (no router solicitations get
 # sampled), in this network namespace; a new namespace starts with it on.

@@ -27,6 +27,8 @@ class CaptureReplay {
   // it returns false. exit_bad_capture (after saying why) when the file
   // breaks off; the datagrams before the break have been handed on.
   ExitStatus run(psample::FunctionRef<bool(psample::ByteView, uint64_t)> on_datagram);
+  // The capture, for looking into it before run() (it rewinds after).
+  CaptureReader& reader() { return reader_; }
 
  private:
   const char* tool_ = "";

@@ -1,8 +1,6 @@
 // psample-dump: tcpdump for psample and the drop monitor. Live capture,
 // offline decoding of netlink captures, text/JSON/libpsample output and
 // pcapng writing. It uses only psample-cpp's public API.
-#include <poll.h>
-
 #include <cerrno>
 #include <chrono>
 #include <cinttypes>
@@ -16,6 +14,7 @@
 
 #include "capture_replay.hpp"
 #include "coarse_clock.hpp"
+#include "drop_monitor_summary.hpp"
 #include "exit_status.hpp"
 #include "flush_policy.hpp"
 #include "interface_names.hpp"
@@ -47,26 +46,11 @@ void print_summary(const psample::Receiver& receiver, double seconds) {
 }
 
 // The drop monitor's line: what was delivered and every way a drop went
-// unreported (n/a: the kernel could not be asked, as for a capture).
+// unreported.
 void print_summary(const DropMonitor& monitor, double seconds) {
   const psample::dropmon::DropMonitorStats s = monitor.stats();
-  auto figure = [](const std::optional<uint64_t>& value, char(&text)[24]) -> const char* {
-    if (value)
-      std::snprintf(text, sizeof text, "%" PRIu64, *value);
-    else
-      std::snprintf(text, sizeof text, "n/a");
-    return text;
-  };
-  char queue[24], hardware_queue[24], kernel[24];
-  std::fprintf(
-      stderr,
-      "%s: drops=%" PRIu64 " bytes=%" PRIu64 " drops_per_s=%.1f seconds=%.3f lost=%" PRIu64 " rate_limited=%" PRIu64
-      " queue_drops=%s hw_queue_drops=%s kernel_drops=%s overruns=%" PRIu64 " truncated=%" PRIu64 " malformed=%" PRIu64
-      " ignored=%" PRIu64 " summaries=%" PRIu64 " summary_drops=%" PRIu64 "%s\n",
-      tool, s.drops, s.bytes, seconds > 0 ? double(s.drops) / seconds : 0.0, seconds, s.lost(), s.rate_limited,
-      figure(s.queue_drops, queue), figure(s.hardware_queue_drops, hardware_queue), figure(s.kernel_drops, kernel),
-      s.overruns, s.truncated, s.malformed, s.ignored_sender + s.ignored_command + s.ignored_family, s.summaries,
-      s.summary_drops, s.resubscriptions ? " resubscribed=yes" : "");
+  std::fprintf(stderr, "%s: drops=%" PRIu64 " bytes=%" PRIu64 " drops_per_s=%.1f seconds=%.3f %s\n", tool, s.drops,
+               s.bytes, seconds > 0 ? double(s.drops) / seconds : 0.0, seconds, drop_monitor_figures(s).c_str());
 }
 
 // Where samples, drops and group events go, live and offline alike: a pcapng
@@ -249,8 +233,7 @@ int live(const dump::Options& options) {
     // then each takes what it has without waiting.
     std::chrono::milliseconds source_wait = wait;
     if (receiver && monitor) {
-      pollfd fds[2] = {{receiver->fd(), POLLIN, 0}, {monitor->fd(), POLLIN, 0}};
-      if (poll(fds, 2, int(wait.count())) < 0 && errno != EINTR) {
+      if (!wait_for_either(receiver->fd(), monitor->fd(), wait)) {
         std::fprintf(stderr, "%s: poll: %s\n", tool, std::strerror(errno));
         status = exit_runtime;
         break;

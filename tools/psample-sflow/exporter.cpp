@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "psample/sflow/drop_reason.hpp"
+
 namespace sflow_agent {
 
 Exporter::Exporter(ExporterOptions options, Send send)
@@ -24,6 +26,16 @@ void Exporter::begin(uint32_t uptime_ms) {
   header.uptime_ms = uptime_ms;
   writer_.begin(header);
   begun_ = true;
+}
+
+template <class AddSample>
+void Exporter::add(uint32_t uptime_ms, AddSample add_sample) {
+  if (!begun_) begin(uptime_ms);
+  if (!add_sample()) {
+    flush();
+    begin(uptime_ms);
+    add_sample();  // an empty datagram takes it (clipped if it must be)
+  }
 }
 
 void Exporter::sample(const psample::PacketView& p, const psample::SampleSequence& sequence, uint32_t uptime_ms) {
@@ -72,23 +84,35 @@ void Exporter::sample(const psample::PacketView& p, const psample::SampleSequenc
   s.has_transit_delay = p.has_latency();
   s.transit_delay_ns = clamp32(p.latency());
 
-  if (!begun_) begin(uptime_ms);
-  if (!writer_.add_flow_sample(s)) {
-    flush();
-    begin(uptime_ms);
-    writer_.add_flow_sample(s);  // an empty datagram takes it (clipped if it must be)
-  }
+  add(uptime_ms, [&] { return writer_.add_flow_sample(s); });
   ++samples_;
+}
+
+void Exporter::discard(const psample::dropmon::DropView& d, uint64_t lost, uint32_t uptime_ms) {
+  namespace attr = psample::dropmon::attr;
+  psample::sflow::DiscardSample s;
+  s.sequence = ++discard_sequence_;
+  s.drops = uint32_t(lost);  // modulo 2^32, as sFlow's counters wrap
+  s.input = d.has_in_ifindex() ? d.in_ifindex() : 0;
+  s.reason = psample::sflow::drop_reason_code(d.reason(), d.trap_group(), d.trap_name());
+  if (d.has(attr::payload)) {
+    // The payload starts at the MAC header: Ethernet, its FCS counted and stripped.
+    const uint32_t original = d.has(attr::orig_len) ? d.orig_len() : uint32_t(d.payload().size());
+    s.frame_length = original + 4;
+    s.stripped = 4;
+    s.header = d.payload().subview(0, std::min(d.payload().size(), options_.header_bytes));
+  }
+  s.function = d.symbol();
+  s.trap_group = d.trap_group();
+  s.trap_name = d.trap_name();
+  s.linux_reason = d.reason();
+  add(uptime_ms, [&] { return writer_.add_discard(s); });
+  ++discards_;
 }
 
 void Exporter::counters(psample::sflow::InterfaceCounters c, uint32_t uptime_ms) {
   c.sequence = ++counter_sequence_[c.ifindex];
-  if (!begun_) begin(uptime_ms);
-  if (!writer_.add_counters(c)) {
-    flush();
-    begin(uptime_ms);
-    writer_.add_counters(c);
-  }
+  add(uptime_ms, [&] { return writer_.add_counters(c); });
   ++counter_samples_;
 }
 

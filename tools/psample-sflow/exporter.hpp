@@ -22,6 +22,16 @@
 //   extensions    OUT_TC -> egress queue (1036), OUT_TC_OCC -> queue depth
 //                 (1040), LATENCY -> transit delay (1039), each clamped to
 //                 32 bits; TIMESTAMP and USER_COOKIE are not exported.
+// Drops (--drops) become discarded packet samples (format 5):
+//   data source   0:0 (the host's kernel), one sequence for all discards
+//   drops         drops not exported, running total: the rate limit's and
+//                 the kernel queue's and the socket's (DropMonitorStats::lost)
+//   input         the drop's input ifindex (0 when absent); output 0
+//   reason        psample::sflow::drop_reason_code (README table)
+//   raw header    the payload (from the MAC header) as Ethernet, frame_length
+//                 ORIG_LEN + 4, stripped 4, the first --header-bytes bytes
+//   records       function (1038) = SYMBOL, hardware trap (1041) = trap
+//                 group and name, Linux reason (1042) = REASON, when present
 #pragma once
 
 #include <cstdint>
@@ -30,6 +40,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "psample/dropmon/drop_view.hpp"
 #include "psample/psample.hpp"
 #include "psample/sflow/datagram.hpp"
 
@@ -61,6 +72,9 @@ class Exporter {
   // One sample, with the Receiver's verdict on it; `uptime_ms` goes into the
   // datagram it ends up in.
   void sample(const psample::PacketView& p, const psample::SampleSequence& sequence, uint32_t uptime_ms);
+  // One drop as a discarded packet sample; `lost`: the drops not exported
+  // so far (the sample's drops field).
+  void discard(const psample::dropmon::DropView& d, uint64_t lost, uint32_t uptime_ms);
   // A counters sample for one interface (its sequence is set here).
   void counters(psample::sflow::InterfaceCounters c, uint32_t uptime_ms);
   // Sends what is pending.
@@ -70,12 +84,17 @@ class Exporter {
   uint64_t bytes() const { return bytes_; }
   uint64_t samples() const { return samples_; }
   uint64_t counter_samples() const { return counter_samples_; }
+  uint64_t discards() const { return discards_; }
   uint64_t clipped() const { return writer_.clipped(); }
   const std::unordered_map<uint32_t, SourceCounters>& sources() const { return sources_; }
   static uint32_t one_in_n(uint32_t probability);
 
  private:
   void begin(uint32_t uptime_ms);
+  // Adds one sample through add_sample() (a writer call), starting the next
+  // datagram when this one is full.
+  template <class AddSample>
+  void add(uint32_t uptime_ms, AddSample add_sample);
 
   ExporterOptions options_;
   Send send_;
@@ -85,7 +104,8 @@ class Exporter {
   uint32_t sequence_ = 0;
   std::unordered_map<uint32_t, SourceCounters> sources_;
   std::unordered_map<uint32_t, uint32_t> counter_sequence_;  // per interface
-  uint64_t datagrams_ = 0, bytes_ = 0, samples_ = 0, counter_samples_ = 0;
+  uint32_t discard_sequence_ = 0;
+  uint64_t datagrams_ = 0, bytes_ = 0, samples_ = 0, counter_samples_ = 0, discards_ = 0;
 };
 
 }  // namespace sflow_agent

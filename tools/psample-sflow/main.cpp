@@ -1,7 +1,8 @@
 // psample-sflow: a small sFlow v5 agent. Receives psample samples (live, or
-// from a netlink capture with -r), maps them to sFlow flow samples
-// (exporter.hpp) and sends the datagrams to collectors over UDP and/or
-// writes them to a pcap file (-w).
+// from a netlink capture with -r), maps them to sFlow flow samples, and with
+// --drops the drop monitor's drops to discarded packet samples
+// (exporter.hpp); sends the datagrams to collectors over UDP and/or writes
+// them to a pcap file (-w).
 #include <getopt.h>
 #include <net/if.h>
 
@@ -13,18 +14,21 @@
 #include <cstring>
 #include <ctime>
 #include <fstream>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "capture_replay.hpp"
 #include "coarse_clock.hpp"
+#include "drop_monitor_summary.hpp"
 #include "exit_status.hpp"
 #include "exporter.hpp"
 #include "flush_policy.hpp"
 #include "interface_counters.hpp"
 #include "netns.hpp"
 #include "parse_number.hpp"
+#include "psample/dropmon/drop_monitor.hpp"
 #include "psample/psample.hpp"
 #include "receiver_summary.hpp"
 #include "sinks.hpp"
@@ -33,6 +37,7 @@
 namespace {
 
 using namespace tools;  // exit statuses
+using psample::dropmon::DropMonitor;
 
 const char tool[] = "psample-sflow";
 // Datagrams go out when the stream pauses, and at least this often while it flows.
@@ -57,6 +62,17 @@ const char usage[] =
     "  --netns NAME|PATH        live: receive and read counters in that network namespace\n"
     "  -r FILE                  read a pcap/pcapng capture of netlink traffic instead\n"
     "  --family-id ID           psample's family id in that capture, if it has no GETFAMILY reply\n"
+    "\n"
+    "  --drops                  also export the kernel's dropped packets (drop monitor, NET_DM) as\n"
+    "                           sFlow discarded packet samples; only listens (CAP_SYS_ADMIN on\n"
+    "                           recent kernels)\n"
+    "  --drops-start[=WHAT]     start the drop monitor (software, hardware or all; default\n"
+    "                           software) in packet mode with --header-bytes per drop, and stop\n"
+    "                           at exit what this started; left alone when another program\n"
+    "                           runs it (CAP_NET_ADMIN)\n"
+    "  --drops-rate-limit N     at most N discard samples per second, the rest counted in their\n"
+    "                           drops field (default 100, 0 = no limit)\n"
+    "  --drops-family-id ID     NET_DM's family id in a -r capture without a GETFAMILY reply\n"
     "  -h, --help               this text\n"
     "\n";
 
@@ -71,6 +87,10 @@ struct Options {
   unsigned counter_interval = 20;
   std::string netns;
   int family_id = -1;
+  bool drops = false;
+  bool drops_start_software = false, drops_start_hardware = false;
+  uint32_t drops_rate_limit = 100;
+  int drops_family_id = -1;
 };
 
 int fail(const std::string& what) {
@@ -88,7 +108,11 @@ int parse(int argc, char** argv, Options& o, bool& exit_now) {
     opt_max,
     opt_counters,
     opt_netns,
-    opt_family_id
+    opt_family_id,
+    opt_drops,
+    opt_drops_start,
+    opt_drops_rate_limit,
+    opt_drops_family_id,
   };
   static const option long_options[] = {
       {"collector", required_argument, nullptr, opt_collector},
@@ -100,6 +124,10 @@ int parse(int argc, char** argv, Options& o, bool& exit_now) {
       {"counter-interval", required_argument, nullptr, opt_counters},
       {"netns", required_argument, nullptr, opt_netns},
       {"family-id", required_argument, nullptr, opt_family_id},
+      {"drops", no_argument, nullptr, opt_drops},
+      {"drops-start", optional_argument, nullptr, opt_drops_start},
+      {"drops-rate-limit", required_argument, nullptr, opt_drops_rate_limit},
+      {"drops-family-id", required_argument, nullptr, opt_drops_family_id},
       {"help", no_argument, nullptr, 'h'},
       {nullptr, 0, nullptr, 0},
   };
@@ -146,6 +174,26 @@ int parse(int argc, char** argv, Options& o, bool& exit_now) {
         if (!tools::parse_number(optarg, 0xffff, v)) return fail("--family-id wants a number (0-65535)");
         o.family_id = int(v);
         break;
+      case opt_drops: o.drops = true; break;
+      case opt_drops_start:
+        o.drops = true;
+        if (optarg == nullptr || std::strcmp(optarg, "software") == 0)
+          o.drops_start_software = true;
+        else if (std::strcmp(optarg, "hardware") == 0)
+          o.drops_start_hardware = true;
+        else if (std::strcmp(optarg, "all") == 0)
+          o.drops_start_software = o.drops_start_hardware = true;
+        else
+          return fail(std::string("--drops-start is software, hardware or all, not ") + optarg);
+        break;
+      case opt_drops_rate_limit:
+        if (!tools::parse_number(optarg, 0xffffffffull, v)) return fail("--drops-rate-limit wants drops per second");
+        o.drops_rate_limit = uint32_t(v);
+        break;
+      case opt_drops_family_id:
+        if (!tools::parse_number(optarg, 0xffff, v)) return fail("--drops-family-id wants a number (0-65535)");
+        o.drops_family_id = int(v);
+        break;
       case 'w': o.write_file = optarg; break;
       case 'r': o.read_file = optarg; break;
       case 'h':
@@ -160,6 +208,8 @@ int parse(int argc, char** argv, Options& o, bool& exit_now) {
   if (optind < argc) return fail(std::string("unexpected argument: ") + argv[optind]);
   if (o.collectors.empty() && o.write_file.empty())
     return fail("nowhere to send: give --collector HOST[:PORT] and/or -w FILE");
+  if (!o.read_file.empty() && (o.drops_start_software || o.drops_start_hardware))
+    return fail("--drops-start is for live export, not -r");
   return 0;
 }
 
@@ -180,18 +230,31 @@ bool layer3_device(uint32_t ifindex) {
   return layer3;
 }
 
-void summary(const sflow_agent::Exporter& e, const psample::Receiver& r, uint64_t send_errors) {
-  // The export's figures with the Receiver's, then per data source and per group.
+void summary(const sflow_agent::Exporter& e, const psample::Receiver* r, const DropMonitor* m, uint64_t send_errors) {
+  // The export's figures with the Receiver's, then per data source and per
+  // group; the drop monitor's line with --drops.
   std::fprintf(stderr,
                "%s: samples=%" PRIu64 " counter_samples=%" PRIu64 " datagrams=%" PRIu64 " bytes=%" PRIu64
                " %s clipped=%" PRIu64 " send_errors=%" PRIu64 "\n",
-               tool, e.samples(), e.counter_samples(), e.datagrams(), e.bytes(), receiver_figures(r.stats()).c_str(),
-               e.clipped(), send_errors);
+               tool, e.samples(), e.counter_samples(), e.datagrams(), e.bytes(),
+               r ? receiver_figures(r->stats()).c_str() : "psample=off", e.clipped(), send_errors);
   for (const auto& source : e.sources())
     std::fprintf(
         stderr, "%s: source=%" PRIu32 " samples=%" PRIu64 " pool=%" PRIu64 " drops=%" PRIu64 " takebacks=%" PRIu64 "\n",
         tool, source.first, source.second.samples, source.second.pool, source.second.drops, source.second.takebacks);
-  print_group_lines(stderr, tool, r);
+  if (r) print_group_lines(stderr, tool, *r);
+  if (m)
+    std::fprintf(stderr, "%s: drops=%" PRIu64 " discards=%" PRIu64 " %s\n", tool, m->stats().drops, e.discards(),
+                 drop_monitor_figures(m->stats()).c_str());
+}
+
+psample::dropmon::DropMonitorOptions drop_monitor_options(const Options& o) {
+  psample::dropmon::DropMonitorOptions d;
+  d.start_software = o.drops_start_software;
+  d.start_hardware = o.drops_start_hardware;
+  d.trunc_len = uint32_t(o.header_bytes);  // what a discard sample carries, no more
+  d.rate_limit = o.drops_rate_limit;
+  return d;
 }
 
 }  // namespace
@@ -236,28 +299,53 @@ int main(int argc, char** argv) {
   ro.groups = o.groups;
   int status = 0;
   if (offline) {
+    // What the capture holds: psample's samples (when it has psample's
+    // GETFAMILY reply, or --family-id; required without --drops), and with
+    // --drops the drop monitor's.
     CaptureReplay replay;
-    uint16_t family_id = 0;
     if (ExitStatus opened = replay.open(tool, o.read_file); opened != exit_ok) return opened;
-    if (ExitStatus resolved = replay.resolve(psample::family_name, o.family_id, "--family-id", family_id);
-        resolved != exit_ok)
-      return resolved;
-    ro.accept_userspace = true;  // a capture does not tell senders apart
-    auto receiver = psample::Receiver::detached(family_id, ro);
-    if (!receiver) return report(tool, receiver.error());
+    std::optional<psample::Receiver> receiver;
+    uint16_t family_id = 0;
+    const bool need_psample =
+        !o.drops || o.family_id >= 0 || tools::find_family_id(replay.reader(), psample::family_name) >= 0;
+    if (need_psample) {
+      if (ExitStatus resolved = replay.resolve(psample::family_name, o.family_id, "--family-id", family_id);
+          resolved != exit_ok)
+        return resolved;
+      ro.accept_userspace = true;  // a capture does not tell senders apart
+      auto detached = psample::Receiver::detached(family_id, ro);
+      if (!detached) return report(tool, detached.error());
+      receiver.emplace(std::move(*detached));
+    }
+    std::optional<DropMonitor> monitor;
+    if (o.drops) {
+      uint16_t drops_id = 0;
+      if (ExitStatus resolved =
+              replay.resolve(psample::dropmon::family_name, o.drops_family_id, "--drops-family-id", drops_id);
+          resolved != exit_ok)
+        return resolved;
+      auto detached = DropMonitor::detached(drops_id, drop_monitor_options(o));
+      if (!detached) return report(tool, detached.error());
+      monitor.emplace(std::move(*detached));
+    }
     uint64_t first = 0;
     status = replay.run([&](psample::ByteView datagram, uint64_t time_ns) {
       if (first == 0) first = time_ns;
       datagram_time = time_ns;
       const uint32_t uptime = uint32_t((time_ns - first) / 1000000u);
-      receiver->process(datagram, 0, [&](const psample::PacketView& p, const psample::SampleSequence& sequence) {
-        if (!o.groups.empty() && std::find(o.groups.begin(), o.groups.end(), p.group()) == o.groups.end()) return;
-        exporter.sample(p, sequence, uptime);
-      });
+      if (receiver)
+        receiver->process(datagram, 0, [&](const psample::PacketView& p, const psample::SampleSequence& sequence) {
+          if (!o.groups.empty() && std::find(o.groups.begin(), o.groups.end(), p.group()) == o.groups.end()) return;
+          exporter.sample(p, sequence, uptime);
+        });
+      if (monitor)
+        monitor->process(datagram, 0, [&](const psample::dropmon::DropView& d) {
+          exporter.discard(d, monitor->stats().lost(), uptime);  // detached: no kernel to ask, cheap
+        });
       return true;
     });
     exporter.flush();
-    summary(exporter, *receiver, collectors.send_errors());
+    summary(exporter, receiver ? &*receiver : nullptr, monitor ? &*monitor : nullptr, collectors.send_errors());
   } else {
     if (!o.netns.empty() && !tools::enter_netns(o.netns, error)) {
       std::fprintf(stderr, "psample-sflow: %s\n", error.c_str());
@@ -265,6 +353,17 @@ int main(int argc, char** argv) {
     }
     auto receiver = psample::Receiver::open(ro);
     if (!receiver) return report(tool, receiver.error());
+    std::optional<DropMonitor> monitor;
+    if (o.drops) {
+      auto opened = DropMonitor::open(drop_monitor_options(o));
+      if (!opened) return report(tool, opened.error());
+      monitor.emplace(std::move(*opened));
+      if (monitor->start_note()[0] != '\0') std::fprintf(stderr, "%s: %s\n", tool, monitor->start_note());
+    }
+    // The discards' drops field: what the drop monitor lost so far, as of
+    // the last second (the kernel is asked once a second, not per drop).
+    uint64_t drops_lost = 0;
+    auto next_lost = std::chrono::steady_clock::now();
     sflow_agent::InterfaceCounterReader counter_reader;
     if (o.counter_interval > 0) {
       auto opened = counter_reader.open();
@@ -290,10 +389,31 @@ int main(int argc, char** argv) {
     while (!stop_requested) {
       const auto uptime = uint32_t(
           std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count());
+      std::chrono::milliseconds wait(100);
+      if (monitor) {
+        if (!wait_for_either(receiver->fd(), monitor->fd(), wait)) {
+          std::fprintf(stderr, "%s: poll: %s\n", tool, std::strerror(errno));
+          status = exit_runtime;
+          break;
+        }
+        wait = std::chrono::milliseconds(0);
+        if (std::chrono::steady_clock::now() >= next_lost) {
+          drops_lost = monitor->stats().lost();
+          next_lost = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+        }
+      }
       auto got =
           receiver->receive([&](const psample::PacketView& p,
                                 const psample::SampleSequence& sequence) { exporter.sample(p, sequence, uptime); },
-                            std::chrono::milliseconds(100));
+                            wait);
+      if (got && monitor) {
+        auto dropped = monitor->receive(
+            [&](const psample::dropmon::DropView& d) { exporter.discard(d, drops_lost, uptime); }, wait);
+        if (!dropped)
+          got = dropped.error();
+        else
+          *got += *dropped;
+      }
       if (!got && got.error().code() != psample::ErrorCode::interrupted) {
         status = report(tool, got.error());
         break;
@@ -310,7 +430,7 @@ int main(int argc, char** argv) {
       poll_counters(uint32_t(
           std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count()));
     exporter.flush();
-    summary(exporter, *receiver, collectors.send_errors());
+    summary(exporter, &*receiver, monitor ? &*monitor : nullptr, collectors.send_errors());
   }
   if (!pcap.close()) {
     std::fprintf(stderr, "psample-sflow: writing %s failed\n", o.write_file.c_str());

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string_view>
 
 #include "psample/bytes.hpp"
 
@@ -17,10 +18,14 @@ namespace psample::sflow {
 namespace format {
 constexpr uint32_t flow_sample_expanded = 3;      // sample: 32-bit ifindex data source
 constexpr uint32_t counters_sample_expanded = 4;  // sample
+constexpr uint32_t discarded_packet = 5;          // sample (sflow_drops.txt)
 constexpr uint32_t raw_packet_header = 1;         // flow record
 constexpr uint32_t egress_queue = 1036;           // flow record: selected egress queue
 constexpr uint32_t transit_delay = 1039;          // flow record: transit delay, ns
 constexpr uint32_t queue_depth = 1040;            // flow record: queue depth, bytes
+constexpr uint32_t function = 1038;               // flow record: the dropping function's symbol
+constexpr uint32_t hw_trap = 1041;                // flow record: devlink trap group and name
+constexpr uint32_t linux_drop_reason = 1042;      // flow record: the kernel's drop reason name
 constexpr uint32_t generic_interface = 1;         // counter record
 }  // namespace format
 
@@ -69,6 +74,28 @@ struct FlowSample {
   uint32_t transit_delay_ns = 0;
 };
 
+// One discarded packet (sample format 5, sflow.org "sFlow Dropped Packet
+// Notification Structures"): where and why a packet was dropped, its
+// header, and the records that say more. Empty strings are not written.
+struct DiscardSample {
+  uint32_t sequence = 0;      // per data source
+  uint32_t source_class = 0;  // data source: sFlowDataSource class and index
+  uint32_t source_index = 0;
+  uint32_t drops = 0;   // discards not reported (rate limit, lost on the way), running total
+  uint32_t input = 0;   // ifindex, 0 when unknown
+  uint32_t output = 0;  // ifindex, 0 when unknown
+  uint32_t reason = 0;  // the drop_reason code (psample/sflow/drop_reason.hpp)
+  // Raw packet header record (written when `header` or frame_length is set).
+  uint32_t header_protocol = header_protocol::ethernet;
+  uint32_t frame_length = 0;
+  uint32_t stripped = 0;
+  ByteView header;
+  std::string_view function;    // 1038: symbol, at most 64 bytes written
+  std::string_view trap_group;  // 1041, with trap_name
+  std::string_view trap_name;
+  std::string_view linux_reason;  // 1042
+};
+
 // Generic interface counters (counter record format 1), in an expanded
 // counters sample (format 4) whose data source is the interface.
 struct InterfaceCounters {
@@ -87,6 +114,8 @@ struct InterfaceCounters {
 
 // Bytes a flow sample takes with `header_length` header bytes.
 size_t flow_sample_size(const FlowSample& sample, size_t header_length) noexcept;
+// Bytes a discard sample takes with `header_length` header bytes.
+size_t discard_sample_size(const DiscardSample& sample, size_t header_length) noexcept;
 
 // Writes one datagram at a time into a caller's buffer: begin(), then
 // add_*() until one says false (the datagram is full: finish() it, send it,
@@ -100,6 +129,9 @@ class DatagramWriter {
   void begin(const DatagramHeader& header) noexcept;
   bool add_flow_sample(const FlowSample& sample) noexcept;
   bool add_counters(const InterfaceCounters& counters) noexcept;
+  // As add_flow_sample(): never split, header bytes clipped when it alone
+  // does not fit an empty datagram.
+  bool add_discard(const DiscardSample& sample) noexcept;
   // The finished datagram (empty when nothing was begun).
   ByteView finish() noexcept;
 
@@ -111,6 +143,11 @@ class DatagramWriter {
   void u32(uint32_t value) noexcept;
   void u64(uint64_t value) noexcept;
   void opaque(ByteView bytes) noexcept;  // length, bytes, zero padding to 4
+  // Room for a sample of size(header_length) bytes: the header length that
+  // fits (clipped only in an empty datagram), or false.
+  template <class SizeOf>
+  bool fit(size_t& header_length, SizeOf size) noexcept;
+  void raw_header(uint32_t protocol, uint32_t frame_length, uint32_t stripped, ByteView header) noexcept;
 
   MutableByteView buffer_;
   size_t used_ = 0;
