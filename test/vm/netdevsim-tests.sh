@@ -10,7 +10,10 @@
 #      psample-dump in libpsample mode, side by side on the same samples and
 #      group events, in a non-UTC time zone: the same bytes;
 #   3. -l of both on the same groups: the same bytes;
-#   4. the kernel's own netdevsim psample selftest, unmodified, with
+#   4. hardware drops: netdevsim's devlink traps through the drop monitor
+#      (psample-dump --drops-start=hardware): trap group and name, input
+#      port index and name, protocol and lengths of each trapped packet;
+#   5. the kernel's own netdevsim psample selftest, unmodified, with
 #      psample-dump (as `psample`) in libpsample's place. It needs bash,
 #      devlink and coreutils' timeout (busybox's would run its own `ip`
 #      applet, not iproute2's) and readlink (6.12's lib.sh uses -e): the
@@ -138,7 +141,35 @@ tc qdisc del dev v0 ingress
 ip link del v0
 echo 1 >/sys/bus/netdevsim/del_device
 
-# --- 4. the kernel's selftest, psample-dump standing in for libpsample ----------
+# --- 4. hardware drops: devlink traps through the drop monitor ------------------
+# netdevsim reports a packet for each trap whose action is not "drop", on each
+# port, every 100 ms (drivers/net/netdevsim/dev.c). Exception traps
+# (ttl_value_is_too_small, group l3_exceptions) trap by default; blackhole_route
+# (l3_drops) is set to trap here.
+echo "2 1" >/sys/bus/netdevsim/new_device
+for _ in $(seq 100); do [ -d /sys/bus/netdevsim/devices/netdevsim2/net ] && break; sleep 0.1; done
+port=$(ls /sys/bus/netdevsim/devices/netdevsim2/net/ | head -n 1)
+port_index=$(cat /sys/class/net/$port/ifindex)
+ip link set "$port" up
+devlink trap set netdevsim/netdevsim2 trap blackhole_route action trap
+psample-dump --drops-start=hardware -F json -n -c 40 >/tmp/hw.json 2>/tmp/hw.err &
+hw=$!
+for _ in $(seq 100); do kill -0 $hw 2>/dev/null || break; sleep 0.1; done
+kill -TERM $hw 2>/dev/null
+wait $hw
+hw_lines() { grep -c "\"type\":\"drop\",.*\"origin\":\"hardware\",\"trap_group\":\"$1\",\"trap_name\":\"$2\",\"in_ifindex\":$port_index,\"in_port_name\":\"$port\",.*\"proto\":2048,\"orig_len\":[0-9]*,\"data_len\":[0-9]*" /tmp/hw.json || true; }
+blackhole=$(hw_lines l3_drops blackhole_route)
+ttl=$(hw_lines l3_exceptions ttl_value_is_too_small)
+all=$(grep -c '"type":"drop"' /tmp/hw.json || true)
+[ "$all" -eq 40 ] && [ "$blackhole" -ge 5 ] && [ "$ttl" -ge 5 ] &&
+  ok "hardware drops: 40 trapped packets on $port ($port_index), $blackhole blackhole_route (l3_drops), $ttl ttl_value_is_too_small (l3_exceptions), each with its port and IPv4 payload" ||
+  { bad "hardware drops: $all in all, $blackhole blackhole_route, $ttl ttl_value_is_too_small on $port ($port_index)"; head -3 /tmp/hw.json; cat /tmp/hw.err; }
+grep -q "drops=40 .* lost=0 " /tmp/hw.err && ok "hardware drops: the summary counts 40, none lost" ||
+  bad "hardware drops summary: $(grep drops= /tmp/hw.err)"
+devlink trap set netdevsim/netdevsim2 trap blackhole_route action drop
+echo 2 >/sys/bus/netdevsim/del_device
+
+# --- 5. the kernel's selftest, psample-dump standing in for libpsample ----------
 mkdir -p /tmp/selftests && tar -C /tmp/selftests -xf /opt/bin/selftests.tar
 self=$(find /tmp/selftests -name psample.sh -path '*netdevsim*')
 # lib.sh requires jq and mausezahn only for other tests: REQUIRE_JQ / REQUIRE_MZ

@@ -21,7 +21,7 @@ trap 'rm -rf "$work"' EXIT
 "$root/test/oracles/build-libpsample.sh" "$work"
 mkdir -p "$work/out"
 status=0
-LD_LIBRARY_PATH="$work" "$here/vm.sh" --kernel "$kernel" --timeout 400 --out "$work/out" \
+LD_LIBRARY_PATH="$work" "$here/vm.sh" --kernel "$kernel" --timeout 400 --out "$work/out" --module drop_monitor \
   --add "$dump" --add "$work/netdevsim.ko" --add "$work/selftests.tar" --add "$work/libpsample-psample" \
   --add "$(command -v bash)" --add "$(command -v devlink)" --add "$(command -v tcpdump)" \
   --add "$(command -v timeout)" --add "$(command -v readlink)" \
