@@ -16,6 +16,10 @@ samples, on the golden drop captures (test/data/dropmon-*).
    before it; the summary's rate_limited + delivered = the 40 drops.
 3. tshark reads the datagrams (it does not decode format 5; it must not
    lose the datagram's framing either).
+4. Samples and drops in one capture (the psample and drop captures of a
+   kernel joined): no datagram mixes discards with flow samples, and
+   sfacctd, which gives up on the rest of a datagram at a sample format it
+   does not know, counts every flow sample it counts without --drops.
 
 usage: check_discards.py PSAMPLE_SFLOW PSAMPLE_DUMP DATA_DIR README
 """
@@ -178,6 +182,37 @@ def check_rate_limit(agent, dump, directory, tmp):
           "%s: %d exported, rate_limited and lost %d (%s)" % (name, len(got), limited, summary))
 
 
+def sfacctd_packets(pcap, tmp):
+    conf, out = os.path.join(tmp, "sfacctd.conf"), os.path.join(tmp, "sfacctd.json")
+    if os.path.exists(out):
+        os.remove(out)
+    with open(conf, "w") as f:
+        f.write("daemonize: false\npcap_savefile: %s\nplugins: print\naggregate: peer_src_ip, in_iface, out_iface\n"
+                "print_output: json\nprint_output_file: %s\n" % (pcap, out))
+    subprocess.run(["timeout", "20", "sfacctd", "-f", conf], capture_output=True)
+    return sum(json.loads(line).get("packets", 0) for line in open(out)) if os.path.exists(out) else 0
+
+
+def check_mixed(agent, drops_dir, psample_dir, tmp):
+    name = "%s + %s" % (os.path.basename(psample_dir), os.path.basename(drops_dir))
+    joined = os.path.join(tmp, "joined.pcap")
+    drops = open(os.path.join(drops_dir, "nlmon.pcap"), "rb").read()
+    samples = open(os.path.join(psample_dir, "nlmon.pcap"), "rb").read()
+    check(drops[:24] == samples[:24], "%s: the two captures share their pcap header" % name)
+    open(joined, "wb").write(drops + samples[24:])
+    both, alone = os.path.join(tmp, "both.pcap"), os.path.join(tmp, "alone.pcap")
+    subprocess.run([agent, "--drops", "-r", joined, "-w", both], capture_output=True)
+    subprocess.run([agent, "-r", os.path.join(psample_dir, "nlmon.pcap"), "-w", alone], capture_output=True)
+    datagrams = [decode_datagram(udp_payload(f)) for f in read_pcap(both)]
+    check(sum(len(d["discards"]) for d in datagrams) > 0 and sum(len(d["samples"]) for d in datagrams) > 0,
+          "%s: both discards and flow samples exported" % name)
+    check(all(not (d["discards"] and (d["samples"] or d["counters"])) for d in datagrams),
+          "%s: no datagram mixes discards with flow or counter samples" % name)
+    with_drops, without = sfacctd_packets(both, tmp), sfacctd_packets(alone, tmp)
+    check(with_drops == without and without > 0,
+          "%s: sfacctd counts %d packets with the discards, %d without" % (name, with_drops, without))
+
+
 def main():
     agent, dump, data, readme = sys.argv[1:5]
     codes = readme_reason_codes(readme)
@@ -188,6 +223,7 @@ def main():
             check_capture(agent, dump, directory, codes, tmp)
         for directory in directories:
             check_rate_limit(agent, dump, directory, tmp)
+            check_mixed(agent, directory, directory.replace("dropmon-", "kernel-"), tmp)
     print("%d checks failed" % len(failures) if failures else "psample-sflow discards: all checks passed")
     return 1 if failures else 0
 

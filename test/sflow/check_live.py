@@ -6,6 +6,8 @@ s0 (group 71, --egress-group), counter samples every second.
    rate 1, pool and drops as the mapping says, the right in/out interface,
    frame length 204 (200 + the FCS), stripped 4, the first 128 bytes of the
    frame send-frames built;
+   With --drops-start: the 30 frames' drops (no handler for their
+   ethertype) as discard samples, every field checked.
 2. the samples equal each group's GROUP_SEQ advance (psample-dump -l: 30);
 3. the last counter sample of each interface equals `ip -s -j link`, read
    independently in the VM after the traffic stopped;
@@ -56,6 +58,23 @@ def main():
                    s["records"] == [(1, (1, 204, 4, frame[:128]))] for i, s in enumerate(mine))
         check(good, "data source %d: sequence 1..30, rate 1, pool 1..30, drops 0, interfaces, frame length 204, "
                     "stripped 4, 128 header bytes of the frame sent" % source)
+    # 1b. discard samples: each frame dropped on s1 (ethertype 0x88b5 has no
+    # handler); the others are the agent's own datagrams to the absent
+    # collector, dropped on lo (NO_SOCKET), one per send error.
+    discards = [d for datagram in datagrams for d in datagram["discards"]]
+    check([d["sequence"] for d in discards] == list(range(1, len(discards) + 1)), "discard sequence 1..N")
+    mine = [d for d in discards if d["input"] == s1]
+    check(len(mine) == 30, "%d discard samples with input s1, want 30" % len(mine))
+    good = all((d["source_class"], d["source"]) == (0, 0) and d["drops"] == 0 and d["output"] == 0 and
+               d["reason"] == 325 and d["records"].get(1) == (1, 204, 4, frame[:128]) and
+               d["records"].get(1042) == "UNHANDLED_PROTO" and
+               d["records"].get(1038, "").startswith("__netif_receive_skb") for d in mine)
+    check(good, "s1's discards: source 0:0, drops 0, reason unhandled_proto (325), the frame's 128 header bytes of "
+                "204, function __netif_receive_skb*, Linux reason UNHANDLED_PROTO")
+    others = [d for d in discards if d["input"] != s1]
+    check(all(d["reason"] == 3 and d["records"].get(1042) == "NO_SOCKET" for d in others),
+          "the other %d discards: the agent's own datagrams to the absent collector (port_unreachable, NO_SOCKET): %s"
+          % (len(others), sorted(set((d["input"], d["reason"]) for d in others))))
     # 2. GROUP_SEQ
     groups = {}
     for line in open(os.path.join(out, "groups.txt")):

@@ -13,6 +13,6 @@ agent=${4:?$usage}
 "$here/../../tools/install-deps.sh" tshark pmacct >/dev/null
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-"$here/vm.sh" --kernel "$kernel" --out "$out" --add "$dump" --add "$agent" --add "$tests/send-frames" \
+"$here/vm.sh" --kernel "$kernel" --module drop_monitor --out "$out" --add "$dump" --add "$agent" --add "$tests/send-frames" \
   --add "$here/guest-lib.sh" --add "$here/sflow-tests.sh" -- sflow-tests.sh
 python3 "$here/../sflow/check_live.py" "$out"

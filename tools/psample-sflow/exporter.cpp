@@ -29,7 +29,12 @@ void Exporter::begin(uint32_t uptime_ms) {
 }
 
 template <class AddSample>
-void Exporter::add(uint32_t uptime_ms, AddSample add_sample) {
+void Exporter::add(uint32_t uptime_ms, bool discard, AddSample add_sample) {
+  // Discards travel in datagrams of their own: a collector that does not
+  // know format 5 and gives up on the rest of a datagram (sfacctd 1.7.8
+  // does) then loses no flow or counter sample.
+  if (begun_ && !writer_.empty() && discard != discards_datagram_) flush();
+  discards_datagram_ = discard;
   if (!begun_) begin(uptime_ms);
   if (!add_sample()) {
     flush();
@@ -84,7 +89,7 @@ void Exporter::sample(const psample::PacketView& p, const psample::SampleSequenc
   s.has_transit_delay = p.has_latency();
   s.transit_delay_ns = clamp32(p.latency());
 
-  add(uptime_ms, [&] { return writer_.add_flow_sample(s); });
+  add(uptime_ms, false, [&] { return writer_.add_flow_sample(s); });
   ++samples_;
 }
 
@@ -106,13 +111,13 @@ void Exporter::discard(const psample::dropmon::DropView& d, uint64_t lost, uint3
   s.trap_group = d.trap_group();
   s.trap_name = d.trap_name();
   s.linux_reason = d.reason();
-  add(uptime_ms, [&] { return writer_.add_discard(s); });
+  add(uptime_ms, true, [&] { return writer_.add_discard(s); });
   ++discards_;
 }
 
 void Exporter::counters(psample::sflow::InterfaceCounters c, uint32_t uptime_ms) {
   c.sequence = ++counter_sequence_[c.ifindex];
-  add(uptime_ms, [&] { return writer_.add_counters(c); });
+  add(uptime_ms, false, [&] { return writer_.add_counters(c); });
   ++counter_samples_;
 }
 

@@ -32,6 +32,7 @@
 //                 ORIG_LEN + 4, stripped 4, the first --header-bytes bytes
 //   records       function (1038) = SYMBOL, hardware trap (1041) = trap
 //                 group and name, Linux reason (1042) = REASON, when present
+//   datagrams     discards only, never with flow or counter samples
 #pragma once
 
 #include <cstdint>
@@ -92,15 +93,17 @@ class Exporter {
  private:
   void begin(uint32_t uptime_ms);
   // Adds one sample through add_sample() (a writer call), starting the next
-  // datagram when this one is full.
+  // datagram when this one is full, or holds the other kind (discards, or
+  // flow and counter samples).
   template <class AddSample>
-  void add(uint32_t uptime_ms, AddSample add_sample);
+  void add(uint32_t uptime_ms, bool discard, AddSample add_sample);
 
   ExporterOptions options_;
   Send send_;
   std::vector<uint8_t> buffer_;
   psample::sflow::DatagramWriter writer_;
   bool begun_ = false;
+  bool discards_datagram_ = false;  // the datagram being filled holds discards
   uint32_t sequence_ = 0;
   std::unordered_map<uint32_t, SourceCounters> sources_;
   std::unordered_map<uint32_t, uint32_t> counter_sequence_;  // per interface
