@@ -256,6 +256,14 @@ def check_drops(dump, directory, psample_directory):
     result = run([dump, "--drops", "-r", os.path.join(psample_directory, "nlmon.pcap")], text=True)
     check(result.returncode == 5 and "--drops-family-id" in result.stderr,
           "%s: no NET_DM in a psample capture: exit 5 naming --drops-family-id (%d: %s)" % (name, result.returncode, result.stderr.strip()))
+    # Usage errors for what does not go together: exit 2, naming the fix.
+    for args, says in ((["--drops", "-g", "3"], "add --samples"), (["--samples"], "--samples goes with --drops"),
+                       (["--drops-trunc", "64"], "go with --drops-start"), (["--drops", "-F", "libpsample"], "no drops"),
+                       (["--drops-start", "-r", pcap], "not -r"), (["--drops-start=sideways"], "software, hardware or all")):
+        result = run([dump] + args, text=True)
+        check(result.returncode == 2 and says in result.stderr,
+              "%s: %s is a usage error saying '%s' (%d: %s)" % (name, " ".join(args), says, result.returncode,
+                                                               result.stderr.splitlines()[0] if result.stderr else ""))
     # Both sources over a capture that holds only drops: psample's id is missing, said so.
     result = run([dump, "--drops", "--samples", "-r", pcap], text=True)
     check(result.returncode == 5 and "--family-id" in result.stderr, "%s: --samples --drops on a drops-only capture names --family-id" % name)

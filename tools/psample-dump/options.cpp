@@ -301,6 +301,8 @@ bool parse_options(int argc, char** argv, Options& options, bool& exit_now) {
   if (!options.read_file.empty() && (options.drops_start_software || options.drops_start_hardware))
     return fail("--drops-start is for live capture, not -r", "--drops-start");
   options.samples = !options.drops || samples_asked;
+  if (!options.samples && !options.groups.empty())
+    return fail("-g chooses psample groups: with --drops, add --samples to show samples too", "-g");
   return true;
 }
 
