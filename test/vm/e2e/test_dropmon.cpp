@@ -84,24 +84,32 @@ struct DropLink {
   uint32_t ifindex = 0;
 };
 
-// The frame's own bytes as the drop monitor reports them (from the MAC
-// header, cut to `trunc_len`), and the rest of its fields.
-void check_drop(const DropView& d, const std::vector<uint8_t>& sent, uint32_t ifindex, size_t trunc_len,
-                uint64_t sent_after_ns, uint64_t received_before_ns) {
-  CHECK(d.origin() == Origin::software);
-  CHECK(d.has(dropmon::attr::pc));
-  CHECK(d.pc() != 0);
-  CHECK_FALSE(d.symbol().empty());
-  CHECK(d.has_in_ifindex());
-  CHECK(d.in_ifindex() == ifindex);
-  CHECK(d.proto() == uint16_t(sent[12] << 8 | sent[13]));
-  CHECK(d.orig_len() == sent.size());
-  const size_t expected = trunc_len == 0 ? sent.size() : std::min(trunc_len, sent.size());
-  REQUIRE(d.payload().size() == expected);
-  CHECK(bytes(d.payload()) == std::vector<uint8_t>(sent.begin(), sent.begin() + long(expected)));
-  REQUIRE(d.has(dropmon::attr::timestamp));
-  CHECK(d.timestamp_ns() >= sent_after_ns);
-  CHECK(d.timestamp_ns() <= received_before_ns);
+// What differs between a drop and the frame that caused it (the frame's own
+// bytes as the drop monitor reports them: from the MAC header, cut to
+// `trunc_len`), field by field; empty when all agree.
+struct Expected {
+  const std::vector<uint8_t>& sent;
+  uint32_t ifindex;
+  size_t trunc_len;
+  uint64_t sent_after_ns, received_before_ns;
+};
+std::vector<std::string> mismatches(const DropView& d, const Expected& e) {
+  std::vector<std::string> wrong;
+  auto expect = [&](bool good, const char* field) {
+    if (!good) wrong.push_back(field);
+  };
+  expect(d.origin() == Origin::software, "origin");
+  expect(d.has(dropmon::attr::pc) && d.pc() != 0, "pc");
+  expect(!d.symbol().empty(), "symbol");
+  expect(d.has_in_ifindex() && d.in_ifindex() == e.ifindex, "in_ifindex");
+  expect(d.proto() == uint16_t(e.sent[12] << 8 | e.sent[13]), "proto");
+  expect(d.orig_len() == e.sent.size(), "orig_len");
+  const size_t length = e.trunc_len == 0 ? e.sent.size() : std::min(e.trunc_len, e.sent.size());
+  expect(bytes(d.payload()) == std::vector<uint8_t>(e.sent.begin(), e.sent.begin() + long(length)), "payload");
+  expect(d.has(dropmon::attr::timestamp) && d.timestamp_ns() >= e.sent_after_ns &&
+             d.timestamp_ns() <= e.received_before_ns,
+         "timestamp");
+  return wrong;
 }
 
 // Sends `frame` on dm0 and returns the one drop it caused on dm1.
@@ -112,7 +120,20 @@ Drop drop_of(DropMonitor& m, const DropLink& link, const std::vector<uint8_t>& f
   const uint64_t after = guest::realtime_ns();
   REQUIRE(drops.size() == 1);
   INFO("reason " << drops[0]->reason() << ", symbol " << drops[0]->symbol());
-  check_drop(drops[0].view(), frame, link.ifindex, trunc_len, before, after);
+  const Expected expected{frame, link.ifindex, trunc_len, before, after};
+  CHECK(mismatches(drops[0].view(), expected).empty());
+  // Negative control: the same comparison finds a wrong byte, a wrong port
+  // and a wrong length.
+  std::vector<uint8_t> other = frame;
+  other[14] ^= 1;  // the first byte after the Ethernet header: inside any truncation
+  CHECK(mismatches(drops[0].view(), Expected{other, link.ifindex, trunc_len, before, after}) ==
+        std::vector<std::string>{"payload"});
+  CHECK(mismatches(drops[0].view(), Expected{frame, link.ifindex + 1, trunc_len, before, after}) ==
+        std::vector<std::string>{"in_ifindex"});
+  other = frame;
+  other.push_back(0);
+  const auto longer = mismatches(drops[0].view(), Expected{other, link.ifindex, trunc_len, before, after});
+  CHECK(std::find(longer.begin(), longer.end(), "orig_len") != longer.end());
   return drops[0];
 }
 
@@ -259,6 +280,8 @@ TEST_CASE("a drop storm: delivered + rate-limited + queue drops + socket drops =
       (unsigned long long)*s.kernel_drops);
   CHECK(others == 0);  // the guest is quiet: every drop is one we made
   CHECK(ours + s.rate_limited + *s.queue_drops + *s.kernel_drops == made);
+  // Negative control: leave the kernel queue's drops out and it does not add up.
+  CHECK(ours + s.rate_limited + *s.kernel_drops != made);
   CHECK(s.drops == ours + others);
   CHECK(*s.queue_drops > 0);  // the storm did overflow the kernel queue
   if (o.rate_limit != 0) {
