@@ -29,7 +29,7 @@ build_and_run() {
   local binary="$out/unit-tests-$arch"
   if [ ! -x "$binary" ] || [ -n "$(find lib include test/unit test/support test/fuzz tools/common tools/psample-sflow -newer "$binary" -type f | head -n1)" ]; then
     "$compiler" -std=c++17 -O1 -static -Wall -Wextra -Werror -Wno-psabi "${extra[@]}" -D_FILE_OFFSET_BITS=64 -Iinclude -Ilib -Itest -Itools/common -Itools/psample-sflow -I"$out/include" \
-      -DPSAMPLE_TEST_DATA_DIR="\"$root/test/data\"" "${sources[@]}" -o "$binary"
+      -DPSAMPLE_TEST_DATA_DIR="\"$root/test/data\"" -DPSAMPLE_SOURCE_DIR="\"$root\"" "${sources[@]}" -o "$binary"
   fi
   echo "== $arch ($("$compiler" -dumpmachine) ${extra[*]}): unit tests under $qemu"
   "$qemu" "$binary" "$tests" | tail -n 3
