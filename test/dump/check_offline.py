@@ -269,6 +269,21 @@ def check_drops(dump, directory, psample_directory):
     check(result.returncode == 5 and "--family-id" in result.stderr, "%s: --samples --drops on a drops-only capture names --family-id" % name)
 
 
+def check_sample_usage(dump, directory):
+    """--sample and --sample-egress: what is not IFACE[:RATE], or does not go
+    with them, is a usage error (exit 2) that names the fix; nothing is set up."""
+    pcap = os.path.join(directory, "nlmon.pcap")
+    for args, says in ((["--sample", "eth0:0"], "RATE 1 in N"), (["--sample", "eth0:x"], "RATE 1 in N"),
+                       (["--sample-egress", ":10"], "an interface name"),
+                       (["--sample", "a-name-longer-than-15"], "1-15 characters"),
+                       (["--sample", "eth0", "-r", pcap], "not with -r or -l"), (["--sample", "eth0", "-l"], "not with -r or -l"),
+                       (["--sample", "eth0", "--drops"], "add --samples")):
+        result = run([dump] + args, text=True)
+        check(result.returncode == 2 and says in result.stderr,
+              "%s is a usage error saying '%s' (%d: %s)" % (" ".join(args), says, result.returncode,
+                                                          result.stderr.splitlines()[0] if result.stderr else ""))
+
+
 def main():
     dump, data = sys.argv[1], sys.argv[2]
     directories = sorted(os.path.join(data, d) for d in os.listdir(data) if d.startswith("kernel-"))
@@ -280,6 +295,7 @@ def main():
     check(len(drop_directories) >= 2, "drop monitor captures of two kernels")
     for directory in drop_directories:
         check_drops(dump, directory, directories[0])
+    check_sample_usage(dump, directories[0])
     print("%d checks failed" % len(failures) if failures else "psample-dump offline: all checks passed")
     return 1 if failures else 0
 

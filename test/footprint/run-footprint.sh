@@ -70,7 +70,7 @@ for t in "${targets[@]}"; do
   fi
   SIZE="${prefix[$t]}size" test/footprint/check-size.sh "$dir/libpsample-cpp.a" | tail -n 2 || status=1
   # For information: the libraries a receive-only program does not link (not budgeted).
-  for extra_library in psample-cpp-dropmon psample-cpp-sflow; do
+  for extra_library in psample-cpp-dropmon psample-cpp-sflow psample-cpp-sampling; do
     text=$("${prefix[$t]}size" "$dir/lib$extra_library.a" | awk 'NR > 1 { text += $1 } END { print text }')
     echo "$extra_library (its own library, not in the budget): text $text bytes"
   done

@@ -24,6 +24,7 @@
 #include "psample/dropmon/drop_monitor.hpp"
 #include "psample/psample.hpp"
 #include "receiver_summary.hpp"
+#include "sampling_setup.hpp"
 #include "stop_signal.hpp"
 
 namespace {
@@ -178,6 +179,7 @@ void tell_drop_monitor_state(const DropMonitor& monitor) {
 }
 
 int live(const dump::Options& options) {
+  SamplingSetup sampling;  // --sample's rules, removed on any way out
   std::optional<psample::Receiver> receiver;
   if (options.samples) {
     psample::ReceiverOptions receiver_options;
@@ -186,7 +188,10 @@ int live(const dump::Options& options) {
     receiver_options.no_enobufs = options.no_enobufs;
     receiver_options.accept_userspace = options.accept_userspace;
     receiver_options.config_events = options.config_events;
-    auto opened = psample::Receiver::open(receiver_options);
+    ExitStatus sampling_status = exit_ok;
+    auto opened = open_receiver(tool, receiver_options, sampling, options.sample_rules, options.sample_group(), 0,
+                                sampling_status);
+    if (sampling_status != exit_ok) return sampling_status;
     if (!opened) return report(tool, opened.error());
     receiver.emplace(std::move(*opened));
   }
@@ -203,6 +208,11 @@ int live(const dump::Options& options) {
   if (!sink.open()) return exit_runtime;
 
   catch_stop_signals();
+  // --sample: the rules go in once the socket listens (no sample is missed;
+  // done already when psample had to be loaded first) and go away before the
+  // summary.
+  if (ExitStatus applied = sampling.apply(tool, options.sample_rules, options.sample_group(), 0); applied != exit_ok)
+    return applied;
   const auto start = std::chrono::steady_clock::now();
   auto next_stats = start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                                 std::chrono::duration<double>(options.stats_interval));
@@ -262,6 +272,7 @@ int live(const dump::Options& options) {
     }
   }
   if (!sink.finish()) status = exit_runtime;
+  sampling.remove(tool);
   if (options.summary) summaries();
   // The drop monitor stops what it started as it closes (after the summary,
   // whose queue drops it asks the kernel for).

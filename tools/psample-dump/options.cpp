@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <string>
 
 #include "exit_status.hpp"
 #include "parse_number.hpp"
@@ -49,6 +50,12 @@ const char usage[] =
     "      --drops-rate-limit N  show at most N drops per second; the rest are counted\n"
     "      --drops-family-id ID  NET_DM's family id in a -r capture without a GETFAMILY reply\n"
     "      --stats-interval S  also print the summary every S seconds\n"
+    "\n"
+    "      --sample IFACE[:RATE]  sample the packets IFACE receives, 1 in RATE (default 1000),\n"
+    "                          whole, to the first -g group (default 1): a tc matchall +\n"
+    "                          sample rule marked as psample-cpp's (and a clsact qdisc if\n"
+    "                          IFACE has none), removed at exit (repeatable; CAP_NET_ADMIN)\n"
+    "      --sample-egress IFACE[:RATE]  the same for the packets IFACE sends, to group + 1\n"
     "  -h, --help              this text\n"
     "\n"
     "      --libpsample        (first) behave as libpsample's psample tool: its options,\n"
@@ -59,6 +66,8 @@ bool fail(const char* what, const char* value) {
   std::fprintf(stderr, "psample-dump: %s: '%s'\n\n%s%s", what, value ? value : "", usage, tools::exit_status_usage);
   return false;
 }
+
+bool fail(const std::string& what, const char* value) { return fail(what.c_str(), value); }
 
 const char libpsample_usage[] =
     "usage: psample [-l | -m | -w OUT_FILE] [-c | -s] [-g GROUP_NUM] [-v]\n"
@@ -164,6 +173,8 @@ bool parse_options(int argc, char** argv, Options& options, bool& exit_now) {
     opt_drops_queue,
     opt_drops_rate_limit,
     opt_drops_family_id,
+    opt_sample,
+    opt_sample_egress,
   };
   static const option long_options[] = {
       {"group", required_argument, nullptr, 'g'},
@@ -188,6 +199,8 @@ bool parse_options(int argc, char** argv, Options& options, bool& exit_now) {
       {"drops-queue", required_argument, nullptr, opt_drops_queue},
       {"drops-rate-limit", required_argument, nullptr, opt_drops_rate_limit},
       {"drops-family-id", required_argument, nullptr, opt_drops_family_id},
+      {"sample", required_argument, nullptr, opt_sample},
+      {"sample-egress", required_argument, nullptr, opt_sample_egress},
       {nullptr, 0, nullptr, 0},
   };
   exit_now = false;
@@ -284,6 +297,17 @@ bool parse_options(int argc, char** argv, Options& options, bool& exit_now) {
           return fail("--drops-family-id wants a number (0-65535)", optarg);
         options.drops_family_id = int(value);
         break;
+      case opt_sample:
+      case opt_sample_egress: {
+        tools::SampleSpec spec;
+        std::string error;
+        const auto direction =
+            c == opt_sample ? psample::sampling::Direction::ingress : psample::sampling::Direction::egress;
+        if (!tools::parse_sample_spec(optarg, direction, spec, error))
+          return fail(c == opt_sample ? "--sample: " + error : "--sample-egress: " + error, optarg);
+        options.sample_rules.push_back(spec);
+        break;
+      }
       case ':': return fail("option needs a value", argv[optind - 1]);
       default: return fail("unknown option", argv[optind - 1]);
     }
@@ -300,7 +324,11 @@ bool parse_options(int argc, char** argv, Options& options, bool& exit_now) {
   if (options.drops && options.list_groups) return fail("-l lists psample's groups; not with --drops", "-l");
   if (!options.read_file.empty() && (options.drops_start_software || options.drops_start_hardware))
     return fail("--drops-start is for live capture, not -r", "--drops-start");
+  if (!options.sample_rules.empty() && (!options.read_file.empty() || options.list_groups))
+    return fail("--sample sets up sampling for live capture: not with -r or -l", "--sample");
   options.samples = !options.drops || samples_asked;
+  if (!options.sample_rules.empty() && !options.samples)
+    return fail("--sample makes samples: with --drops, add --samples to show them", "--sample");
   if (!options.samples && !options.groups.empty())
     return fail("-g chooses psample groups: with --drops, add --samples to show samples too", "-g");
   return true;

@@ -4,7 +4,10 @@
 #include <cstdint>
 #include <string>
 
+#include <vector>
+
 #include "psample/group_filter.hpp"
+#include "sampling_setup.hpp"
 
 namespace dump {
 
@@ -41,6 +44,12 @@ struct Options {
   uint32_t drops_queue = 0;       // --drops-queue N (owner mode; 0: the kernel's setting)
   uint32_t drops_rate_limit = 0;  // --drops-rate-limit N per second (0: none)
   int drops_family_id = -1;       // --drops-family-id for -r
+
+  // --sample / --sample-egress IFACE[:RATE]: sampling rules set up at start
+  // and removed at exit, to group sample_group() (egress: + 1).
+  std::vector<tools::SampleSpec> sample_rules;
+  // The group --sample's rules send to: the first -g, else 1.
+  uint32_t sample_group() const { return groups.empty() ? 1 : *groups.begin(); }
 };
 
 // True when psample-dump is to behave as libpsample's `psample` tool: it was

@@ -31,6 +31,7 @@
 #include "psample/dropmon/drop_monitor.hpp"
 #include "psample/psample.hpp"
 #include "receiver_summary.hpp"
+#include "sampling_setup.hpp"
 #include "sinks.hpp"
 #include "stop_signal.hpp"
 
@@ -73,6 +74,14 @@ const char usage[] =
     "  --drops-rate-limit N     at most N discard samples per second, the rest counted in their\n"
     "                           drops field (default 100, 0 = no limit)\n"
     "  --drops-family-id ID     NET_DM's family id in a -r capture without a GETFAMILY reply\n"
+    "\n"
+    "  --sample IFACE[:RATE]    sample the packets IFACE receives, 1 in RATE (default 1000),\n"
+    "                           --header-bytes each, to --sample-group: a tc matchall + sample\n"
+    "                           rule marked as psample-cpp's (and a clsact qdisc if IFACE has\n"
+    "                           none), removed at exit (repeatable; CAP_NET_ADMIN)\n"
+    "  --sample-egress IFACE[:RATE]  the same for the packets IFACE sends, to --sample-group + 1\n"
+    "                           (exported with the output interface as data source)\n"
+    "  --sample-group G         the group of --sample's rules (default: the first -g, else 1)\n"
     "  -h, --help               this text\n"
     "\n";
 
@@ -91,6 +100,8 @@ struct Options {
   bool drops_start_software = false, drops_start_hardware = false;
   uint32_t drops_rate_limit = 100;
   int drops_family_id = -1;
+  std::vector<tools::SampleSpec> sample_rules;  // --sample, --sample-egress
+  int64_t sample_group = -1;                    // --sample-group (-1: the first -g, else 1)
 };
 
 int fail(const std::string& what) {
@@ -113,6 +124,9 @@ int parse(int argc, char** argv, Options& o, bool& exit_now) {
     opt_drops_start,
     opt_drops_rate_limit,
     opt_drops_family_id,
+    opt_sample,
+    opt_sample_egress,
+    opt_sample_group,
   };
   static const option long_options[] = {
       {"collector", required_argument, nullptr, opt_collector},
@@ -128,6 +142,9 @@ int parse(int argc, char** argv, Options& o, bool& exit_now) {
       {"drops-start", optional_argument, nullptr, opt_drops_start},
       {"drops-rate-limit", required_argument, nullptr, opt_drops_rate_limit},
       {"drops-family-id", required_argument, nullptr, opt_drops_family_id},
+      {"sample", required_argument, nullptr, opt_sample},
+      {"sample-egress", required_argument, nullptr, opt_sample_egress},
+      {"sample-group", required_argument, nullptr, opt_sample_group},
       {"help", no_argument, nullptr, 'h'},
       {nullptr, 0, nullptr, 0},
   };
@@ -194,6 +211,20 @@ int parse(int argc, char** argv, Options& o, bool& exit_now) {
         if (!tools::parse_number(optarg, 0xffff, v)) return fail("--drops-family-id wants a number (0-65535)");
         o.drops_family_id = int(v);
         break;
+      case opt_sample:
+      case opt_sample_egress: {
+        tools::SampleSpec spec;
+        const auto direction =
+            c == opt_sample ? psample::sampling::Direction::ingress : psample::sampling::Direction::egress;
+        if (!tools::parse_sample_spec(optarg, direction, spec, error))
+          return fail(std::string(c == opt_sample ? "--sample " : "--sample-egress ") + optarg + ": " + error);
+        o.sample_rules.push_back(spec);
+        break;
+      }
+      case opt_sample_group:
+        if (!tools::parse_number(optarg, 0xfffffffeull, v)) return fail("--sample-group wants a group number");
+        o.sample_group = int64_t(v);
+        break;
       case 'w': o.write_file = optarg; break;
       case 'r': o.read_file = optarg; break;
       case 'h':
@@ -210,6 +241,19 @@ int parse(int argc, char** argv, Options& o, bool& exit_now) {
     return fail("nowhere to send: give --collector HOST[:PORT] and/or -w FILE");
   if (!o.read_file.empty() && (o.drops_start_software || o.drops_start_hardware))
     return fail("--drops-start is for live export, not -r");
+  if (!o.read_file.empty() && !o.sample_rules.empty()) return fail("--sample is for live export, not -r");
+  if (o.sample_group < 0) o.sample_group = o.groups.empty() ? 1 : *o.groups.begin();
+  if (o.sample_group >= 0xffffffffll) return fail("--sample-group: egress rules need group + 1 to fit 32 bits");
+  // The groups the rules send to are received, and the egress one is exported as egress.
+  for (const tools::SampleSpec& spec : o.sample_rules) {
+    const uint32_t group = tools::group_for(spec.direction, uint32_t(o.sample_group));
+    if (!o.groups.empty() && std::find(o.groups.begin(), o.groups.end(), group) == o.groups.end() &&
+        !o.groups.add(group))
+      return fail("-g: at most 200 groups");
+    if (spec.direction == psample::sampling::Direction::egress &&
+        std::find(o.egress_groups.begin(), o.egress_groups.end(), group) == o.egress_groups.end())
+      o.egress_groups.push_back(group);
+  }
   return 0;
 }
 
@@ -351,7 +395,11 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "psample-sflow: %s\n", error.c_str());
       return exit_no_netns;
     }
-    auto receiver = psample::Receiver::open(ro);
+    SamplingSetup sampling;  // --sample's rules, removed on any way out
+    ExitStatus sampling_status = exit_ok;
+    auto receiver = open_receiver(tool, ro, sampling, o.sample_rules, uint32_t(o.sample_group),
+                                  uint32_t(o.header_bytes), sampling_status);
+    if (sampling_status != exit_ok) return sampling_status;
     if (!receiver) return report(tool, receiver.error());
     std::optional<DropMonitor> monitor;
     if (o.drops) {
@@ -384,6 +432,12 @@ int main(int argc, char** argv) {
       }
     };
     catch_stop_signals();
+    // --sample: the rules go in once the socket listens (done already when
+    // psample had to be loaded first), and go away on any way out (SIGTERM
+    // and SIGINT end the loop; the destructor runs on return).
+    if (ExitStatus applied = sampling.apply(tool, o.sample_rules, uint32_t(o.sample_group), uint32_t(o.header_bytes));
+        applied != exit_ok)
+      return applied;
     const auto start = std::chrono::steady_clock::now();
     FlushPolicy flushing(flush_interval);
     while (!stop_requested) {
@@ -430,6 +484,7 @@ int main(int argc, char** argv) {
       poll_counters(uint32_t(
           std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count()));
     exporter.flush();
+    sampling.remove(tool);
     summary(exporter, &*receiver, monitor ? &*monitor : nullptr, collectors.send_errors());
   }
   if (!pcap.close()) {

@@ -1,0 +1,113 @@
+// sampling-probe COMMAND...: psample-cpp-sampling's SamplingRules driven from
+// the in-VM tests (sampling-tests.sh), one object for all the commands, so
+// what it remembers (the clsact qdiscs it created) lasts from one to the next.
+// Each COMMAND is one argument:
+//   "add IFACE ingress|egress [rate=N] [group=N] [trunc=N] [prio=N] [skip_sw] [skip_hw]"
+//   "list IFACE ingress|egress"      every sampling rule on the hook, ours or not
+//   "remove IFACE ingress|egress"    ours only
+//   "sleep SECONDS"
+//   "setuid UID"                     from here on as that user (no CAP_NET_ADMIN)
+// (the clsact qdiscs it creates are remembered in $SAMPLING_STATE_DIR, if set)
+// and prints one line per rule or result; "error: MESSAGE | kernel: TEXT" for
+// a failed one. Exit status 0 when every command worked, 1 otherwise.
+#include <net/if.h>
+#include <unistd.h>
+
+#include <cinttypes>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <sstream>
+#include <string>
+
+#include "psample/sampling/sampling_rules.hpp"
+
+namespace {
+
+using psample::sampling::Direction;
+using psample::sampling::InstalledRule;
+
+void print_rule(const char* what, const InstalledRule& r) {
+  std::printf("%s ifindex=%u %s prio=%u handle=%u rate=%u group=%u trunc=%u skip_sw=%d skip_hw=%d in_hw=%d ours=%d",
+              what, unsigned(r.rule.ifindex), r.rule.direction == Direction::ingress ? "ingress" : "egress",
+              unsigned(r.priority), unsigned(r.handle), unsigned(r.rule.rate), unsigned(r.rule.group),
+              unsigned(r.rule.trunc), int(r.rule.skip_sw), int(r.rule.skip_hw), int(r.in_hardware), int(r.ours));
+  if (r.ours) std::printf(" instance=%" PRIu64, r.instance);
+  std::printf(" cookie=");
+  for (unsigned i = 0; i < r.cookie_length; ++i) std::printf("%02x", r.cookie[i]);
+  std::printf("\n");
+}
+
+void print_error(const psample::Error& e) { std::printf("error: %s | kernel: %s\n", e.message(), e.kernel_message()); }
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  psample::sampling::SamplingOptions options;
+  options.state_directory = std::getenv("SAMPLING_STATE_DIR");
+  auto opened = psample::sampling::SamplingRules::open(options);
+  if (!opened) {
+    print_error(opened.error());
+    return 1;
+  }
+  psample::sampling::SamplingRules& rules = *opened;
+  int status = 0;
+  for (int i = 1; i < argc; ++i) {
+    std::istringstream words(argv[i]);
+    std::string command, interface, direction;
+    words >> command;
+    if (command == "sleep") {
+      double seconds = 0;
+      words >> seconds;
+      usleep(useconds_t(seconds * 1e6));
+      continue;
+    }
+    if (command == "setuid") {
+      unsigned uid = 0;
+      words >> uid;
+      if (setgid(gid_t(uid)) != 0 || setuid(uid_t(uid)) != 0) std::printf("error: setuid %u failed\n", uid), status = 1;
+      continue;
+    }
+    words >> interface >> direction;
+    psample::sampling::Rule rule;
+    rule.ifindex = if_nametoindex(interface.c_str());
+    if (rule.ifindex == 0) rule.ifindex = uint32_t(std::strtoul(interface.c_str(), nullptr, 0));  // a raw index
+    rule.direction = direction == "egress" ? Direction::egress : Direction::ingress;
+    std::string word;
+    while (words >> word) {
+      const size_t eq = word.find('=');
+      const uint32_t value = eq == std::string::npos ? 0 : uint32_t(std::strtoul(word.c_str() + eq + 1, nullptr, 0));
+      const std::string key = word.substr(0, eq);
+      if (key == "rate") rule.rate = value;
+      if (key == "group") rule.group = value;
+      if (key == "trunc") rule.trunc = value;
+      if (key == "prio") rule.priority = uint16_t(value);
+      if (key == "skip_sw") rule.skip_sw = true;
+      if (key == "skip_hw") rule.skip_hw = true;
+    }
+    if (command == "add") {
+      auto added = rules.add(rule);
+      if (added)
+        print_rule("added", *added);
+      else
+        print_error(added.error()), status = 1;
+    } else if (command == "list") {
+      auto listed = rules.list(rule.ifindex, rule.direction, [](const InstalledRule& r) { print_rule("rule", r); });
+      if (listed)
+        std::printf("listed %zu\n", *listed);
+      else
+        print_error(listed.error()), status = 1;
+    } else if (command == "remove") {
+      auto removed = rules.remove(rule.ifindex, rule.direction);
+      if (removed)
+        std::printf("removed %zu\n", *removed);
+      else
+        print_error(removed.error()), status = 1;
+    } else {
+      std::printf("error: unknown command '%s'\n", command.c_str());
+      status = 1;
+    }
+    std::fflush(stdout);
+  }
+  return status;
+}
