@@ -15,6 +15,7 @@
 #include "psample/netlink/request_builder.hpp"
 #include "psample/netlink/request_layout.hpp"
 #include "psample/netlink/socket.hpp"
+#include "psample/netns.hpp"
 #include "psample/observation_ids.hpp"
 #include "psample/packet.hpp"
 #include "psample/packet_view.hpp"

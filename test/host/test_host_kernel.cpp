@@ -12,15 +12,18 @@
 #include <sys/stat.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <mutex>
 #include <set>
 #include <string>
 #include <thread>
 
 #include "psample/dropmon/drop_monitor.hpp"
 #include "psample/psample.hpp"
+#include "psample/sampling/link_watcher.hpp"
 #include "rtnetlink.hpp"
 #include "support/psample_wire.hpp"
 
@@ -491,4 +494,120 @@ TEST_CASE("DropMonitor::open names the fix: the module, and the initial network 
   CHECK(message.find("initial network namespace") != std::string::npos);
   CHECK((message.find("modprobe drop_monitor") != std::string::npos ||
          message.find("the drop_monitor module is loaded") != std::string::npos));
+}
+
+namespace {
+// This thread's network namespace, as an inode number.
+ino_t thread_netns() {
+  struct stat s {};
+  REQUIRE(stat("/proc/thread-self/ns/net", &s) == 0);
+  return s.st_ino;
+}
+
+// A second network namespace, held by a thread of its own until destroyed;
+// path() opens it (/proc/self/task/TID/ns/net).
+class OtherNamespace {
+ public:
+  OtherNamespace() {
+    thread_ = std::thread([this] {
+      const bool ok = unshare(CLONE_NEWNET) == 0;
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        tid_ = ok ? gettid() : -1;
+      }
+      ready_.notify_all();
+      std::unique_lock<std::mutex> lock(mutex_);
+      done_.wait(lock, [this] { return finished_; });
+    });
+    std::unique_lock<std::mutex> lock(mutex_);
+    ready_.wait(lock, [this] { return tid_ != 0; });
+  }
+  ~OtherNamespace() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      finished_ = true;
+    }
+    done_.notify_all();
+    thread_.join();
+  }
+  bool ok() const { return tid_ > 0; }
+  std::string path() const { return "/proc/self/task/" + std::to_string(tid_) + "/ns/net"; }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable ready_, done_;
+  bool finished_ = false;
+  pid_t tid_ = 0;
+  std::thread thread_;
+};
+
+std::set<std::string> link_names(psample::sampling::LinkWatcher& watcher) {
+  std::set<std::string> names;
+  auto listed = watcher.list([&](const psample::sampling::LinkEvent& e) { names.insert(e.name); });
+  REQUIRE(listed);
+  CHECK(*listed == names.size());
+  return names;
+}
+}  // namespace
+
+TEST_CASE("in_netns: a LinkWatcher opened in another namespace sees that one's links, the thread stays home",
+          "[host]") {
+  OtherNamespace other;
+  REQUIRE(other.ok());
+  const ino_t home = thread_netns();
+  const std::string a = "psn" + std::to_string(unique_suffix()), b = a + "p";
+  REQUIRE(host::create_link("veth", a, b));  // here, not there
+
+  auto there = psample::in_netns(other.path().c_str(), [] { return psample::sampling::LinkWatcher::open(); });
+  REQUIRE(there);
+  CHECK(thread_netns() == home);
+  auto here = psample::sampling::LinkWatcher::open();
+  REQUIRE(here);
+  const std::set<std::string> there_names = link_names(*there), here_names = link_names(*here);
+  CHECK(there_names == std::set<std::string>{"lo"});  // a new namespace has only lo
+  CHECK(here_names.count(a) == 1);
+  CHECK(here_names.count(b) == 1);
+
+  // Notifications: a link made over there arrives there, one made here does not.
+  const std::string c = "psn" + std::to_string(unique_suffix()), d = c + "p";
+  REQUIRE(host::create_link("veth", c, d));
+  auto made = psample::in_netns(other.path().c_str(), [] { return host::create_link("veth", "inner0", "inner1"); });
+  REQUIRE(made);
+  CHECK(thread_netns() == home);
+  std::set<std::string> seen;
+  for (int tries = 0; tries < 10 && seen.count("inner1") == 0; ++tries) {
+    auto polled = there->poll([&](const psample::sampling::LinkEvent& e) {
+      if (e.kind == psample::sampling::LinkEvent::Kind::present) seen.insert(e.name);
+    });
+    REQUIRE(polled);
+    usleep(20000);
+  }
+  CHECK(seen.count("inner0") == 1);
+  CHECK(seen.count("inner1") == 1);
+  CHECK(seen.count(c) == 0);
+  CHECK(seen.count(d) == 0);
+  CHECK(link_names(*there) == std::set<std::string>{"inner0", "inner1", "lo"});
+}
+
+TEST_CASE("in_netns: errors name the fix and leave the thread where it was", "[host]") {
+  const ino_t home = thread_netns();
+  bool called = false;
+  auto missing = psample::in_netns("no-such-namespace", [&]() -> Result<int> {
+    called = true;
+    return 1;
+  });
+  REQUIRE_FALSE(missing);
+  CHECK_FALSE(called);
+  INFO(missing.error().message());
+  CHECK(std::string(missing.error().message()).find("network namespace 'no-such-namespace' not found") == 0);
+  CHECK(std::string(missing.error().message()).find("ip netns list") != std::string::npos);
+
+  auto not_net = psample::in_netns("/proc/self/ns/mnt", [&]() -> Result<int> {
+    called = true;
+    return 1;
+  });
+  REQUIRE_FALSE(not_net);
+  CHECK_FALSE(called);
+  CHECK(std::string(not_net.error().message()).find("(not a network namespace)") != std::string::npos);
+  CHECK(thread_netns() == home);
 }

@@ -388,8 +388,23 @@ def self_test(what, *args, **kwargs):
     print("self-test: a mapping with %s fails %d checks" % (what, caught))
 
 
+def check_sampling_usage(agent_bin, pcap):
+    """--sample, --sample-egress, --sample-pattern, --sample-rate and
+    --sample-group: what cannot work is a usage error (exit 2) naming it."""
+    for args, says in ((["--sample", "eth0:0"], "RATE 1 in N"), (["--sample-egress", ":5"], "an interface name"),
+                       (["--sample-pattern", "(unclosed"], "not a POSIX extended regular expression"),
+                       (["--sample-rate", "0"], "--sample-rate wants 1 in N"),
+                       (["--sample-group", "4294967295", "--sample", "eth0"], "--sample-group"),
+                       (["--sample", "eth0", "-r", pcap], "not -r"), (["--sample-pattern", "^eth", "-r", pcap], "not -r")):
+        result = subprocess.run([agent_bin, "-w", os.devnull] + args, capture_output=True, text=True)
+        check(result.returncode == 2 and says in result.stderr,
+              "psample-sflow %s: a usage error saying '%s' (%d: %s)" % (" ".join(args), says, result.returncode,
+                                                                      result.stderr.splitlines()[0] if result.stderr else ""))
+
+
 def main():
     agent_bin, dump_bin, data = sys.argv[1], sys.argv[2], sys.argv[3]
+    check_sampling_usage(agent_bin, os.path.join(data, "kernel-6.1", "nlmon.pcap"))
     names = ["kernel-6.1", "kernel-6.12", "netdevsim-6.1", "netdevsim-6.12", "tunnel-6.1", "tunnel-6.12", "ovs-6.12"]
     for i, n in enumerate(names):
         check_capture(agent_bin, dump_bin, n, os.path.join(data, n, "nlmon.pcap"), "192.0.2.%d" % (10 + i))

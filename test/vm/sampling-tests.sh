@@ -16,7 +16,10 @@
 #   5. psample-sflow --sample / --sample-egress with --header-bytes as the
 #      truncation: both directions exported, rules gone after SIGTERM;
 #   6. the rule's cookie in each sample (USER_COOKIE, kernels >= 6.11);
-#   7. --netns: the rules and the samples in another network namespace.
+#   7. psample-sflow --sample-pattern: interfaces there at start, created
+#      later, renamed into and out of the pattern, deleted; nothing left;
+#   8. --netns, and psample::in_netns: the rules and the samples in another
+#      network namespace, from a process that stays in the initial one.
 set -u
 . /opt/bin/guest-lib.sh
 ipv6_off
@@ -206,7 +209,47 @@ else
   check "$(uname -r) sends no USER_COOKIE: none in the samples" sh -c "[ \$(wc -l </tmp/cookie.json) = 5 ] && ! grep -q user_cookie /tmp/cookie.json"
 fi
 
-# --- 7. --netns: rules and samples in a namespace, the tool started outside ----
+# --- 7. --sample-pattern: interfaces that come and go ----------------------------
+ip link add p0 type veth peer name p1
+ip link add q0 type veth peer name q1
+for i in p0 p1 q0 q1; do ip link set $i up; done
+psample-sflow --sample-pattern '^p[0-9]$' --sample-rate 1 --sample-group 50 --header-bytes 96 --counter-interval 0 \
+  -w /tmp/pattern.pcap --agent-address 192.0.2.50 2>/tmp/pattern.err &
+agent=$!
+sleep 1
+sampled() { filters "$1" ingress | grep -q '"kind":"sample","rate":1,"group":50,"trunc_size":96'; }
+not_sampled() { ! tc -j filter show dev "$1" ingress 2>/dev/null | grep -q "$our_tag"; }
+for i in p0 p1; do check "pattern: $i (there at start) sampled" sampled $i; done
+for i in q0 q1; do check "pattern: $i (no match) left alone" not_sampled $i; done
+ip link add p2 type veth peer name p3
+ip link add x2 type veth peer name x3
+for i in p2 p3 x2 x3; do ip link set $i up; done
+ip link add r0 type veth peer name r1
+ip link set r0 name p7  # a rename into the pattern
+sleep 1
+for i in p2 p3 p7; do check "pattern: $i (created later) sampled" sampled $i; done
+for i in x2 x3 r1; do check "pattern: $i (created later, no match) left alone" not_sampled $i; done
+p3=$(cat /sys/class/net/p3/ifindex)
+send-frames p2 20 150
+sleep 1
+ip link set p7 name s7  # a rename out of it
+ip link del p2          # p3 goes with it
+sleep 1
+check "pattern: s7 (renamed out of the pattern) no longer sampled" not_sampled s7
+kill -TERM $agent
+wait $agent
+code=$?
+cat /tmp/pattern.err
+check "pattern: SIGTERM, exit 0" [ $code = 0 ]
+check "pattern: p3's 20 frames exported (source $p3)" grep -q "^psample-sflow: source=$p3 samples=20 " /tmp/pattern.err
+check "pattern: p2 and p3 said gone" sh -c "grep -q '^psample-sflow: p2 is gone' /tmp/pattern.err && grep -q '^psample-sflow: p3 is gone' /tmp/pattern.err"
+check "pattern: the rename out said so" grep -q "^psample-sflow: p7 is now s7, which does not match --sample-pattern: its sampling rule removed" /tmp/pattern.err
+check "pattern: after exit no rule and no clsact on any interface" sh -c '! tc qdisc show | grep -q clsact'
+ls /run/psample-cpp >/tmp/state.txt 2>&1
+check "pattern: no clsact remembered in /run/psample-cpp ($(cat /tmp/state.txt))" sh -c '[ -z "$(ls /run/psample-cpp 2>/dev/null)" ]'
+ip link del p0 && ip link del q0 && ip link del x2 && ip link del s7
+
+# --- 8. --netns: rules and samples in a namespace, the tool started outside ----
 mkdir -p /run/netns
 ip netns add inner
 ip link add n0 type veth peer name n1 netns inner
@@ -223,4 +266,21 @@ n1=$(ip netns exec inner cat /sys/class/net/n1/ifindex)
 check "--netns: 10 samples of n1, exit 0" sh -c "[ $code = 0 ] && [ \$(grep -c '\"group\":43,.*\"in_ifindex\":$n1,' /tmp/netns.json) = 10 ]"
 check "--netns: nothing left in the namespace" sh -c '! ip netns exec inner tc qdisc show | grep -q clsact'
 check "--netns: nothing made outside it" sh -c '! tc qdisc show | grep -q clsact'
+# The library: psample::in_netns opens the rule manager and a Receiver in
+# the namespace; the probe's thread stays in the initial one all along.
+home=$(stat -L -c %i /proc/self/ns/net)
+sampling-probe "in inner" "add $n1 ingress rate=1 group=45 trunc=32" "list $n1 ingress" "receive 45 10 5" \
+  "remove $n1 ingress" >/tmp/in.out 2>&1 &
+probe=$!
+sleep 1
+outside_clean() { ! tc qdisc show | grep -q clsact; }
+check "in_netns: no rule made outside the namespace" outside_clean
+check "in_netns: the rule is in the namespace (group 45, trunc 32)" contains "$(ip netns exec inner tc -j filter show dev n1 ingress)" \
+  '"kind":"sample","rate":1,"group":45,"trunc_size":32'
+send-frames n0 10 120
+wait $probe
+cat /tmp/in.out
+check "in_netns: the probe's thread stayed in the initial namespace" grep -q "^netns home=$home stayed=1$" /tmp/in.out
+check "in_netns: 10 samples from n1 through a Receiver opened there" grep -q "^received 10 group 45 in_ifindex $n1$" /tmp/in.out
+check "in_netns: removed, and the namespace clean" sh -c "grep -q '^removed 1$' /tmp/in.out && ! ip netns exec inner tc qdisc show | grep -q clsact"
 exit $status

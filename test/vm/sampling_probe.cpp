@@ -7,6 +7,11 @@
 //   "remove IFACE ingress|egress"    ours only
 //   "sleep SECONDS"
 //   "setuid UID"                     from here on as that user (no CAP_NET_ADMIN)
+//   "in NETNS"                       from here on, SamplingRules and a Receiver opened in that
+//                                    network namespace with psample::in_netns (the thread stays
+//                                    in its own: "netns home=INODE stayed=0|1" says so)
+//   "receive GROUP COUNT SECONDS"    COUNT samples of GROUP through the Receiver, or fewer
+//                                    when SECONDS pass: "received N group G in_ifindex I"
 // (the clsact qdiscs it creates are remembered in $SAMPLING_STATE_DIR, if set)
 // and prints one line per rule or result; "error: MESSAGE | kernel: TEXT" for
 // a failed one. Exit status 0 when every command worked, 1 otherwise.
@@ -20,6 +25,13 @@
 #include <sstream>
 #include <string>
 
+#include <sys/stat.h>
+
+#include <chrono>
+#include <optional>
+
+#include "psample/netns.hpp"
+#include "psample/receiver.hpp"
 #include "psample/sampling/sampling_rules.hpp"
 
 namespace {
@@ -38,6 +50,11 @@ void print_rule(const char* what, const InstalledRule& r) {
   std::printf("\n");
 }
 
+ino_t thread_netns() {
+  struct stat s {};
+  return stat("/proc/thread-self/ns/net", &s) == 0 ? s.st_ino : 0;
+}
+
 void print_error(const psample::Error& e) { std::printf("error: %s | kernel: %s\n", e.message(), e.kernel_message()); }
 
 }  // namespace
@@ -50,16 +67,62 @@ int main(int argc, char** argv) {
     print_error(opened.error());
     return 1;
   }
-  psample::sampling::SamplingRules& rules = *opened;
+  std::optional<psample::sampling::SamplingRules> rules_storage(std::move(*opened));
+  std::string netns;  // "": this thread's own
+  std::optional<psample::Receiver> receiver;
   int status = 0;
   for (int i = 1; i < argc; ++i) {
     std::istringstream words(argv[i]);
+    psample::sampling::SamplingRules& rules = *rules_storage;
     std::string command, interface, direction;
     words >> command;
     if (command == "sleep") {
       double seconds = 0;
       words >> seconds;
       usleep(useconds_t(seconds * 1e6));
+      continue;
+    }
+    if (command == "in") {
+      words >> netns;
+      const ino_t home = thread_netns();
+      auto moved = psample::in_netns(netns.c_str(), [&] { return psample::sampling::SamplingRules::open(options); });
+      auto listening = psample::in_netns(netns.c_str(), [] { return psample::Receiver::open(); });
+      std::printf("netns home=%lu stayed=%d\n", static_cast<unsigned long>(home), int(thread_netns() == home));
+      if (!moved || !listening) {
+        print_error(!moved ? moved.error() : listening.error());
+        return 1;
+      }
+      rules_storage.emplace(std::move(*moved));
+      receiver.emplace(std::move(*listening));
+      continue;
+    }
+    if (command == "receive") {
+      unsigned group = 0, count = 0;
+      double seconds = 0;
+      words >> group >> count >> seconds;
+      if (!receiver) {
+        auto listening = psample::Receiver::open();
+        if (!listening) {
+          print_error(listening.error());
+          return 1;
+        }
+        receiver.emplace(std::move(*listening));
+      }
+      unsigned got = 0;
+      uint32_t in_ifindex = 0;
+      const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+      while (got < count && std::chrono::steady_clock::now() < end) {
+        auto received = receiver->receive(
+            [&](const psample::PacketView& p) {
+              if (p.group() != group) return;
+              ++got;
+              in_ifindex = p.in_ifindex();
+            },
+            std::chrono::milliseconds(100));
+        if (!received) print_error(received.error()), status = 1;
+      }
+      std::printf("received %u group %u in_ifindex %u\n", got, group, unsigned(in_ifindex));
+      std::fflush(stdout);
       continue;
     }
     if (command == "setuid") {

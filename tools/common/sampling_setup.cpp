@@ -10,12 +10,14 @@
 namespace tools {
 
 using psample::sampling::Direction;
+using psample::sampling::LinkEvent;
 
 namespace {
 
 // Which clsact qdiscs a run created, kept across a crash (tmpfs: a reboot
 // forgets it with the qdiscs).
 constexpr const char* state_directory = "/run/psample-cpp";
+constexpr std::chrono::milliseconds follow_interval(100);
 
 const char* direction_name(Direction d) { return d == Direction::ingress ? "ingress" : "egress"; }
 
@@ -44,47 +46,147 @@ bool parse_sample_spec(const char* text, Direction direction, SampleSpec& out, s
 
 uint32_t group_for(Direction direction, uint32_t group) { return direction == Direction::ingress ? group : group + 1; }
 
-ExitStatus SamplingSetup::apply(const char* tool, const std::vector<SampleSpec>& specs, uint32_t group,
-                                uint32_t trunc) {
-  if (specs.empty() || applied_) return exit_ok;
-  applied_ = true;
-  if (!rules_) {
-    psample::sampling::SamplingOptions options;
-    options.state_directory = state_directory;
-    auto opened = psample::sampling::SamplingRules::open(options);
-    if (!opened) return report(tool, opened.error());
-    rules_.reset(new psample::sampling::SamplingRules(std::move(*opened)));
+bool check_pattern(const std::string& pattern, std::string& error) {
+  regex_t compiled;
+  const int failed = regcomp(&compiled, pattern.c_str(), REG_EXTENDED | REG_NOSUB);
+  if (failed != 0) {
+    char text[128];
+    regerror(failed, &compiled, text, sizeof text);
+    error = text;
+    return false;
   }
-  for (const SampleSpec& spec : specs) {
+  regfree(&compiled);
+  return true;
+}
+
+SamplingSetup::~SamplingSetup() {
+  remove(nullptr);
+  if (pattern_compiled_) regfree(&pattern_);
+}
+
+bool SamplingSetup::matches(const char* name) const {
+  return pattern_compiled_ && name[0] != '\0' && regexec(&pattern_, name, 0, nullptr, 0) == 0;
+}
+
+ExitStatus SamplingSetup::add(const char* tool, const std::string& interface, uint32_t ifindex, Direction direction,
+                              uint32_t rate, bool from_pattern) {
+  psample::sampling::Rule rule;
+  rule.ifindex = ifindex;
+  rule.direction = direction;
+  rule.rate = rate != 0 ? rate : plan_.default_rate;
+  rule.group = group_for(direction, plan_.group);
+  rule.trunc = plan_.trunc;
+  auto added = rules_->add(rule);
+  if (!added) {
+    std::fprintf(stderr, "%s: sampling %s %s: %s\n", tool, interface.c_str(), direction_name(direction),
+                 added.error().message());
+    if (*added.error().kernel_message() != '\0')
+      std::fprintf(stderr, "%s: kernel says: %s\n", tool, added.error().kernel_message());
+    return exit_status_for(added.error());
+  }
+  added_.push_back(Hook{interface, ifindex, direction, from_pattern});
+  std::fprintf(stderr, "%s: sampling %s %s 1 in %u to group %u, %u header bytes (tc priority %u)%s\n", tool,
+               interface.c_str(), direction_name(direction), unsigned(rule.rate), unsigned(rule.group),
+               unsigned(rule.trunc), unsigned(added->priority),
+               from_pattern ? ", its name matches --sample-pattern" : "");
+  return exit_ok;
+}
+
+ExitStatus SamplingSetup::apply(const char* tool, const SamplingPlan& plan) {
+  if (plan.empty() || applied_) return exit_ok;
+  applied_ = true;
+  plan_ = plan;
+  psample::sampling::SamplingOptions options;
+  options.state_directory = state_directory;
+  auto opened = psample::sampling::SamplingRules::open(options);
+  if (!opened) return report(tool, opened.error());
+  rules_.reset(new psample::sampling::SamplingRules(std::move(*opened)));
+  for (const SampleSpec& spec : plan_.specs) {
     const unsigned ifindex = if_nametoindex(spec.interface.c_str());
-    if (ifindex == 0) {
+    ExitStatus status = exit_usage;
+    if (ifindex == 0)
       std::fprintf(stderr, "%s: --sample %s: no such interface in this network namespace (ip link show)\n", tool,
                    spec.interface.c_str());
-      remove(tool);
-      return exit_usage;
-    }
-    psample::sampling::Rule rule;
-    rule.ifindex = ifindex;
-    rule.direction = spec.direction;
-    rule.rate = spec.rate;
-    rule.group = group_for(spec.direction, group);
-    rule.trunc = trunc;
-    auto added = rules_->add(rule);
-    if (!added) {
-      std::fprintf(stderr, "%s: sampling %s %s: %s\n", tool, spec.interface.c_str(), direction_name(spec.direction),
-                   added.error().message());
-      if (*added.error().kernel_message() != '\0')
-        std::fprintf(stderr, "%s: kernel says: %s\n", tool, added.error().kernel_message());
-      const ExitStatus status = exit_status_for(added.error());
+    else
+      status = add(tool, spec.interface, ifindex, spec.direction, spec.rate, false);
+    if (status != exit_ok) {
       remove(tool);
       return status;
     }
-    added_.push_back(Hook{spec.interface, ifindex, spec.direction});
-    std::fprintf(stderr, "%s: sampling %s %s 1 in %u to group %u, %u header bytes (tc priority %u)\n", tool,
-                 spec.interface.c_str(), direction_name(spec.direction), unsigned(rule.rate), unsigned(rule.group),
-                 unsigned(trunc), unsigned(added->priority));
   }
+  if (plan_.pattern.empty()) return exit_ok;
+  pattern_compiled_ = regcomp(&pattern_, plan_.pattern.c_str(), REG_EXTENDED | REG_NOSUB) == 0;
+  auto watcher = psample::sampling::LinkWatcher::open();
+  if (!watcher) {
+    remove(tool);
+    return report(tool, watcher.error());
+  }
+  links_.reset(new psample::sampling::LinkWatcher(std::move(*watcher)));
+  // Listening first, then the list: an interface that appears in between
+  // comes twice (present twice is harmless), never not at all.
+  resync(tool);
+  next_look_ = std::chrono::steady_clock::now() + follow_interval;
   return exit_ok;
+}
+
+// The state again from a dump: every matching interface sampled, every
+// followed one that is gone forgotten.
+void SamplingSetup::resync(const char* tool) {
+  std::vector<LinkEvent> present;
+  auto listed = links_->list([&](const LinkEvent& e) { present.push_back(e); });
+  if (!listed) {
+    std::fprintf(stderr, "%s: --sample-pattern: listing interfaces: %s\n", tool, listed.error().message());
+    return;
+  }
+  for (size_t i = 0; i < added_.size();) {
+    bool there = false;
+    for (const LinkEvent& e : present) there = there || e.ifindex == added_[i].ifindex;
+    if (added_[i].from_pattern && !there) {
+      LinkEvent gone;
+      gone.kind = LinkEvent::Kind::removed;
+      gone.ifindex = added_[i].ifindex;
+      on_link(tool, gone);
+    } else {
+      ++i;
+    }
+  }
+  for (const LinkEvent& e : present) on_link(tool, e);
+}
+
+void SamplingSetup::on_link(const char* tool, const LinkEvent& e) {
+  Hook* known = nullptr;
+  for (Hook& hook : added_)
+    if (hook.ifindex == e.ifindex && hook.from_pattern) known = &hook;
+  const bool wanted = e.kind == LinkEvent::Kind::present && matches(e.name);
+  if (known && !wanted) {
+    const std::string name = known->interface;
+    const Direction direction = known->direction;
+    for (size_t i = 0; i < added_.size(); ++i)
+      if (&added_[i] == known) added_.erase(added_.begin() + long(i));
+    if (e.kind == LinkEvent::Kind::removed) {
+      (void)rules_->remove(e.ifindex, direction);  // ENODEV: only forgets the clsact it made
+      std::fprintf(stderr, "%s: %s is gone, and its sampling rule with it\n", tool, name.c_str());
+    } else {
+      auto removed = rules_->remove(e.ifindex, direction);
+      std::fprintf(stderr, "%s: %s is now %s, which does not match --sample-pattern: %s\n", tool, name.c_str(), e.name,
+                   removed ? "its sampling rule removed" : removed.error().message());
+    }
+  } else if (known && wanted) {
+    known->interface = e.name;  // a rename to a name that still matches
+  } else if (wanted) {
+    for (const Hook& hook : added_)
+      if (hook.ifindex == e.ifindex && hook.direction == Direction::ingress) return;  // given with --sample already
+    (void)add(tool, e.name, e.ifindex, Direction::ingress, 0, true);
+  }
+}
+
+void SamplingSetup::follow(const char* tool) {
+  if (!links_) return;
+  const auto now = std::chrono::steady_clock::now();
+  if (now < next_look_) return;
+  next_look_ = now + follow_interval;
+  auto polled = links_->poll([&](const LinkEvent& e) { on_link(tool, e); });
+  if (!polled) resync(tool);  // notifications lost (overrun): learn the state again
 }
 
 void SamplingSetup::remove(const char* tool) {
@@ -99,15 +201,16 @@ void SamplingSetup::remove(const char* tool) {
                    direction_name(hook.direction), removed.error().message());
   }
   added_.clear();
+  links_.reset();
 }
 
 psample::Result<psample::Receiver> open_receiver(const char* tool, const psample::ReceiverOptions& options,
-                                                 SamplingSetup& sampling, const std::vector<SampleSpec>& specs,
-                                                 uint32_t group, uint32_t trunc, ExitStatus& status) {
+                                                 SamplingSetup& sampling, const SamplingPlan& plan,
+                                                 ExitStatus& status) {
   status = exit_ok;
   auto opened = psample::Receiver::open(options);
-  if (opened || opened.error().code() != psample::ErrorCode::family_not_found || specs.empty()) return opened;
-  status = sampling.apply(tool, specs, group, trunc);
+  if (opened || opened.error().code() != psample::ErrorCode::family_not_found || plan.empty()) return opened;
+  status = sampling.apply(tool, plan);
   if (status != exit_ok) return opened;
   return psample::Receiver::open(options);
 }

@@ -178,6 +178,14 @@ void tell_drop_monitor_state(const DropMonitor& monitor) {
                  tool);
 }
 
+// --sample's rules: whole packets, to the first -g group (else 1).
+SamplingPlan sampling_plan(const dump::Options& options) {
+  SamplingPlan plan;
+  plan.specs = options.sample_rules;
+  plan.group = options.sample_group();
+  return plan;
+}
+
 int live(const dump::Options& options) {
   SamplingSetup sampling;  // --sample's rules, removed on any way out
   std::optional<psample::Receiver> receiver;
@@ -189,8 +197,7 @@ int live(const dump::Options& options) {
     receiver_options.accept_userspace = options.accept_userspace;
     receiver_options.config_events = options.config_events;
     ExitStatus sampling_status = exit_ok;
-    auto opened = open_receiver(tool, receiver_options, sampling, options.sample_rules, options.sample_group(), 0,
-                                sampling_status);
+    auto opened = open_receiver(tool, receiver_options, sampling, sampling_plan(options), sampling_status);
     if (sampling_status != exit_ok) return sampling_status;
     if (!opened) return report(tool, opened.error());
     receiver.emplace(std::move(*opened));
@@ -211,8 +218,7 @@ int live(const dump::Options& options) {
   // --sample: the rules go in once the socket listens (no sample is missed;
   // done already when psample had to be loaded first) and go away before the
   // summary.
-  if (ExitStatus applied = sampling.apply(tool, options.sample_rules, options.sample_group(), 0); applied != exit_ok)
-    return applied;
+  if (ExitStatus applied = sampling.apply(tool, sampling_plan(options)); applied != exit_ok) return applied;
   const auto start = std::chrono::steady_clock::now();
   auto next_stats = start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                                 std::chrono::duration<double>(options.stats_interval));
@@ -342,11 +348,9 @@ int main(int argc, char** argv) {
   std::setvbuf(stdout, nullptr, _IOFBF, 1 << 16);
   if (!options.read_file.empty()) return offline(options);
   if (!options.netns.empty()) {
-    std::string error;
-    if (!tools::enter_netns(options.netns, error)) {
-      std::fprintf(stderr, "psample-dump: %s\n", error.c_str());
-      return tools::exit_no_netns;
-    }
+    if (tools::ExitStatus entered = tools::enter_netns("psample-dump", options.netns.c_str());
+        entered != tools::exit_ok)
+      return entered;
   }
   if (options.list_groups) return list(options);
   return live(options);

@@ -75,13 +75,18 @@ const char usage[] =
     "                           drops field (default 100, 0 = no limit)\n"
     "  --drops-family-id ID     NET_DM's family id in a -r capture without a GETFAMILY reply\n"
     "\n"
-    "  --sample IFACE[:RATE]    sample the packets IFACE receives, 1 in RATE (default 1000),\n"
+    "  --sample IFACE[:RATE]    sample the packets IFACE receives, 1 in RATE (--sample-rate),\n"
     "                           --header-bytes each, to --sample-group: a tc matchall + sample\n"
     "                           rule marked as psample-cpp's (and a clsact qdisc if IFACE has\n"
     "                           none), removed at exit (repeatable; CAP_NET_ADMIN)\n"
     "  --sample-egress IFACE[:RATE]  the same for the packets IFACE sends, to --sample-group + 1\n"
     "                           (exported with the output interface as data source)\n"
     "  --sample-group G         the group of --sample's rules (default: the first -g, else 1)\n"
+    "  --sample-pattern REGEX   also sample the packets received by every interface whose name\n"
+    "                           matches (POSIX extended; anchor with ^...$), also those that\n"
+    "                           appear later; their rules go when they do\n"
+    "  --sample-rate N          the rate of --sample-pattern and of --sample without :RATE\n"
+    "                           (default 1000)\n"
     "  -h, --help               this text\n"
     "\n";
 
@@ -100,8 +105,8 @@ struct Options {
   bool drops_start_software = false, drops_start_hardware = false;
   uint32_t drops_rate_limit = 100;
   int drops_family_id = -1;
-  std::vector<tools::SampleSpec> sample_rules;  // --sample, --sample-egress
-  int64_t sample_group = -1;                    // --sample-group (-1: the first -g, else 1)
+  tools::SamplingPlan sampling;  // --sample, --sample-egress, --sample-pattern, --sample-rate (group, trunc below)
+  int64_t sample_group = -1;     // --sample-group (-1: the first -g, else 1)
 };
 
 int fail(const std::string& what) {
@@ -127,6 +132,8 @@ int parse(int argc, char** argv, Options& o, bool& exit_now) {
     opt_sample,
     opt_sample_egress,
     opt_sample_group,
+    opt_sample_pattern,
+    opt_sample_rate,
   };
   static const option long_options[] = {
       {"collector", required_argument, nullptr, opt_collector},
@@ -145,6 +152,8 @@ int parse(int argc, char** argv, Options& o, bool& exit_now) {
       {"sample", required_argument, nullptr, opt_sample},
       {"sample-egress", required_argument, nullptr, opt_sample_egress},
       {"sample-group", required_argument, nullptr, opt_sample_group},
+      {"sample-pattern", required_argument, nullptr, opt_sample_pattern},
+      {"sample-rate", required_argument, nullptr, opt_sample_rate},
       {"help", no_argument, nullptr, 'h'},
       {nullptr, 0, nullptr, 0},
   };
@@ -218,9 +227,20 @@ int parse(int argc, char** argv, Options& o, bool& exit_now) {
             c == opt_sample ? psample::sampling::Direction::ingress : psample::sampling::Direction::egress;
         if (!tools::parse_sample_spec(optarg, direction, spec, error))
           return fail(std::string(c == opt_sample ? "--sample " : "--sample-egress ") + optarg + ": " + error);
-        o.sample_rules.push_back(spec);
+        o.sampling.specs.push_back(spec);
         break;
       }
+      case opt_sample_pattern:
+        if (!tools::check_pattern(optarg, error))
+          return fail(std::string("--sample-pattern ") + optarg +
+                      ": not a POSIX extended regular expression: " + error);
+        o.sampling.pattern = optarg;
+        break;
+      case opt_sample_rate:
+        if (!tools::parse_number(optarg, 0xffffffffull, v) || v == 0)
+          return fail("--sample-rate wants 1 in N, N from 1 to 4294967295");
+        o.sampling.default_rate = uint32_t(v);
+        break;
       case opt_sample_group:
         if (!tools::parse_number(optarg, 0xfffffffeull, v)) return fail("--sample-group wants a group number");
         o.sample_group = int64_t(v);
@@ -241,16 +261,22 @@ int parse(int argc, char** argv, Options& o, bool& exit_now) {
     return fail("nowhere to send: give --collector HOST[:PORT] and/or -w FILE");
   if (!o.read_file.empty() && (o.drops_start_software || o.drops_start_hardware))
     return fail("--drops-start is for live export, not -r");
-  if (!o.read_file.empty() && !o.sample_rules.empty()) return fail("--sample is for live export, not -r");
+  if (!o.read_file.empty() && !o.sampling.empty())
+    return fail("--sample and --sample-pattern are for live export, not -r");
   if (o.sample_group < 0) o.sample_group = o.groups.empty() ? 1 : *o.groups.begin();
   if (o.sample_group >= 0xffffffffll) return fail("--sample-group: egress rules need group + 1 to fit 32 bits");
   // The groups the rules send to are received, and the egress one is exported as egress.
-  for (const tools::SampleSpec& spec : o.sample_rules) {
-    const uint32_t group = tools::group_for(spec.direction, uint32_t(o.sample_group));
+  o.sampling.group = uint32_t(o.sample_group);
+  o.sampling.trunc = uint32_t(o.header_bytes);
+  std::vector<psample::sampling::Direction> directions;
+  for (const tools::SampleSpec& spec : o.sampling.specs) directions.push_back(spec.direction);
+  if (!o.sampling.pattern.empty()) directions.push_back(psample::sampling::Direction::ingress);
+  for (const psample::sampling::Direction direction : directions) {
+    const uint32_t group = tools::group_for(direction, o.sampling.group);
     if (!o.groups.empty() && std::find(o.groups.begin(), o.groups.end(), group) == o.groups.end() &&
         !o.groups.add(group))
       return fail("-g: at most 200 groups");
-    if (spec.direction == psample::sampling::Direction::egress &&
+    if (direction == psample::sampling::Direction::egress &&
         std::find(o.egress_groups.begin(), o.egress_groups.end(), group) == o.egress_groups.end())
       o.egress_groups.push_back(group);
   }
@@ -391,14 +417,12 @@ int main(int argc, char** argv) {
     exporter.flush();
     summary(exporter, receiver ? &*receiver : nullptr, monitor ? &*monitor : nullptr, collectors.send_errors());
   } else {
-    if (!o.netns.empty() && !tools::enter_netns(o.netns, error)) {
-      std::fprintf(stderr, "psample-sflow: %s\n", error.c_str());
-      return exit_no_netns;
+    if (!o.netns.empty()) {
+      if (ExitStatus entered = tools::enter_netns(tool, o.netns.c_str()); entered != exit_ok) return entered;
     }
     SamplingSetup sampling;  // --sample's rules, removed on any way out
     ExitStatus sampling_status = exit_ok;
-    auto receiver = open_receiver(tool, ro, sampling, o.sample_rules, uint32_t(o.sample_group),
-                                  uint32_t(o.header_bytes), sampling_status);
+    auto receiver = open_receiver(tool, ro, sampling, o.sampling, sampling_status);
     if (sampling_status != exit_ok) return sampling_status;
     if (!receiver) return report(tool, receiver.error());
     std::optional<DropMonitor> monitor;
@@ -435,9 +459,7 @@ int main(int argc, char** argv) {
     // --sample: the rules go in once the socket listens (done already when
     // psample had to be loaded first), and go away on any way out (SIGTERM
     // and SIGINT end the loop; the destructor runs on return).
-    if (ExitStatus applied = sampling.apply(tool, o.sample_rules, uint32_t(o.sample_group), uint32_t(o.header_bytes));
-        applied != exit_ok)
-      return applied;
+    if (ExitStatus applied = sampling.apply(tool, o.sampling); applied != exit_ok) return applied;
     const auto start = std::chrono::steady_clock::now();
     FlushPolicy flushing(flush_interval);
     while (!stop_requested) {
@@ -478,6 +500,7 @@ int main(int argc, char** argv) {
         exporter.flush();  // counter samples go at once, whether samples flow or not
       }
       if (flushing.after_receive(got ? *got : 0)) exporter.flush();
+      sampling.follow(tool);  // --sample-pattern: interfaces that came or went
     }
     // A last counter sample for each data source on the way out.
     if (o.counter_interval > 0)

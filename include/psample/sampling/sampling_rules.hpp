@@ -61,7 +61,8 @@ struct SamplingOptions {
 
 class SamplingRules {
  public:
-  // Opens an rtnetlink socket (in the calling thread's network namespace).
+  // Opens an rtnetlink socket in the calling thread's network namespace
+  // (psample::in_netns() for another one); every call uses that socket.
   static Result<SamplingRules> open(const SamplingOptions& options = {}) noexcept;
   SamplingRules(SamplingRules&&) noexcept;
   SamplingRules& operator=(SamplingRules&&) noexcept;
