@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <linux/if_ether.h>
+#include <linux/if_link.h>
 #include <linux/netlink.h>
 #include <linux/pkt_cls.h>
 #include <linux/pkt_sched.h>
@@ -316,8 +317,50 @@ Result<size_t> SamplingRules::remove(uint32_t ifindex, Direction direction) noex
   return ours.size();
 }
 
-Result<InstalledRule> SamplingRules::add(const Rule& rule) noexcept {
+Result<uint32_t> SamplingRules::ifindex_of(const char* name) noexcept {
   State& s = *state_;
+  const size_t length = name == nullptr ? 0 : strnlen(name, IF_NAMESIZE);
+  if (length == 0 || length >= IF_NAMESIZE)
+    return Error(ErrorCode::invalid_argument, EINVAL, "an interface name of 1 to %d characters, please",
+                 IF_NAMESIZE - 1);
+  uint8_t buffer[128];
+  netlink::RequestBuilder b(MutableByteView(buffer, sizeof buffer));
+  b.begin(RTM_GETLINK, netlink::flag_request, s.socket.next_sequence());
+  ifinfomsg info{};
+  info.ifi_family = AF_UNSPEC;
+  b.put_family_header(ByteView(reinterpret_cast<const uint8_t*>(&info), sizeof info));
+  b.put_string(IFLA_IFNAME, name);
+  auto message = b.finish();
+  if (!message) return message.error();
+  uint32_t index = 0;
+  auto done = netlink::exchange(s.socket, *message, s.scratch_view(), "RTM_GETLINK",
+                                [&](const netlink::Message& m) -> Result<void> {
+                                  if (m.type == RTM_NEWLINK && m.payload.size() >= sizeof(ifinfomsg)) {
+                                    std::memcpy(&info, m.payload.data(), sizeof info);
+                                    index = uint32_t(info.ifi_index);
+                                  }
+                                  return {};
+                                });
+  if (!done) {
+    if (done.error().system_errno() == ENODEV)
+      return Error(ErrorCode::invalid_argument, ENODEV,
+                   "no interface named '%s' in this network namespace (ip link show)", name);
+    return done.error();
+  }
+  if (index == 0) return Error(ErrorCode::kernel_error, ENODEV, "RTM_GETLINK for '%s' named no interface", name);
+  return index;
+}
+
+Result<InstalledRule> SamplingRules::add(const Rule& asked) noexcept {
+  State& s = *state_;
+  Rule rule = asked;
+  if (rule.ifindex == 0) {
+    char name[IF_NAMESIZE + 1] = {};
+    std::memcpy(name, rule.interface, sizeof rule.interface);
+    auto index = ifindex_of(name);
+    if (!index) return index.error();
+    rule.ifindex = *index;
+  }
   if (rule.rate == 0) return Error(ErrorCode::invalid_argument, EINVAL, "a sampling rate of 0: give 1 in N, N >= 1");
   if (rule.skip_hw && rule.skip_sw)
     return Error(ErrorCode::invalid_argument, EINVAL, "skip_sw and skip_hw together would sample nowhere");

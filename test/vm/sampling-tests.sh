@@ -67,10 +67,12 @@ insmod /modules/psample.ko && insmod /modules/act_sample.ko
 
 out=$(sampling-probe "add 4000 ingress")
 check "no interface 4000: '$out'" contains "$out" "no interface with index 4000"
+out=$(sampling-probe "add nosuch0 ingress")
+check "no interface named nosuch0: '$out'" contains "$out" "no interface named 'nosuch0' in this network namespace (ip link show)"
 psample-dump --sample nosuch0 -c 1 >/dev/null 2>/tmp/err
 code=$?
 check "psample-dump --sample nosuch0: exit 2, '$(cat /tmp/err)'" \
-  sh -c "[ $code = 2 ] && grep -q 'sample nosuch0: no such interface' /tmp/err"
+  sh -c "[ $code = 2 ] && grep -q 'sample nosuch0: no interface named .nosuch0. in this network namespace' /tmp/err"
 out=$(sampling-probe "setuid 65534" "add v1 ingress")
 check "no CAP_NET_ADMIN: '$out'" contains "$out" "changing tc rules needs CAP_NET_ADMIN"
 out=$(sampling-probe "add v1 ingress skip_sw")
@@ -269,8 +271,8 @@ check "--netns: nothing made outside it" sh -c '! tc qdisc show | grep -q clsact
 # The library: psample::in_netns opens the rule manager and a Receiver in
 # the namespace; the probe's thread stays in the initial one all along.
 home=$(stat -L -c %i /proc/self/ns/net)
-sampling-probe "in inner" "add $n1 ingress rate=1 group=45 trunc=32" "list $n1 ingress" "receive 45 10 5" \
-  "remove $n1 ingress" >/tmp/in.out 2>&1 &
+sampling-probe "in inner" "add n1 ingress rate=1 group=45 trunc=32" "list n1 ingress" "receive 45 10 5" \
+  "remove n1 ingress" >/tmp/in.out 2>&1 &
 probe=$!
 sleep 1
 outside_clean() { ! tc qdisc show | grep -q clsact; }
@@ -281,6 +283,8 @@ send-frames n0 10 120
 wait $probe
 cat /tmp/in.out
 check "in_netns: the probe's thread stayed in the initial namespace" grep -q "^netns home=$home stayed=1$" /tmp/in.out
-check "in_netns: 10 samples from n1 through a Receiver opened there" grep -q "^received 10 group 45 in_ifindex $n1$" /tmp/in.out
+check "in_netns: n1 found by name in the namespace (index $n1 there)" grep -q "^added ifindex=$n1 ingress " /tmp/in.out
+check "in_netns: 10 samples from n1 through a Receiver opened there, 32 of 120 bytes (the rule's trunc)" \
+  grep -q "^received 10 group 45 in_ifindex $n1 len 32/120$" /tmp/in.out
 check "in_netns: removed, and the namespace clean" sh -c "grep -q '^removed 1$' /tmp/in.out && ! ip netns exec inner tc qdisc show | grep -q clsact"
 exit $status

@@ -3,6 +3,7 @@
 // what it remembers (the clsact qdiscs it created) lasts from one to the next.
 // Each COMMAND is one argument:
 //   "add IFACE ingress|egress [rate=N] [group=N] [trunc=N] [prio=N] [skip_sw] [skip_hw]"
+// (IFACE a name, looked up by the library in its namespace, or an index)
 //   "list IFACE ingress|egress"      every sampling rule on the hook, ours or not
 //   "remove IFACE ingress|egress"    ours only
 //   "sleep SECONDS"
@@ -11,7 +12,8 @@
 //                                    network namespace with psample::in_netns (the thread stays
 //                                    in its own: "netns home=INODE stayed=0|1" says so)
 //   "receive GROUP COUNT SECONDS"    COUNT samples of GROUP through the Receiver, or fewer
-//                                    when SECONDS pass: "received N group G in_ifindex I"
+//                                    when SECONDS pass: "received N group G in_ifindex I len L/O"
+//                                    (the last sample's DATA and original lengths)
 // (the clsact qdiscs it creates are remembered in $SAMPLING_STATE_DIR, if set)
 // and prints one line per rule or result; "error: MESSAGE | kernel: TEXT" for
 // a failed one. Exit status 0 when every command worked, 1 otherwise.
@@ -109,7 +111,8 @@ int main(int argc, char** argv) {
         receiver.emplace(std::move(*listening));
       }
       unsigned got = 0;
-      uint32_t in_ifindex = 0;
+      uint32_t in_ifindex = 0, orig_size = 0;
+      size_t length = 0;
       const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
       while (got < count && std::chrono::steady_clock::now() < end) {
         auto received = receiver->receive(
@@ -117,11 +120,14 @@ int main(int argc, char** argv) {
               if (p.group() != group) return;
               ++got;
               in_ifindex = p.in_ifindex();
+              length = p.data().size();
+              orig_size = p.orig_size();
             },
             std::chrono::milliseconds(100));
         if (!received) print_error(received.error()), status = 1;
       }
-      std::printf("received %u group %u in_ifindex %u\n", got, group, unsigned(in_ifindex));
+      std::printf("received %u group %u in_ifindex %u len %zu/%u\n", got, group, unsigned(in_ifindex), length,
+                  unsigned(orig_size));
       std::fflush(stdout);
       continue;
     }
@@ -133,8 +139,21 @@ int main(int argc, char** argv) {
     }
     words >> interface >> direction;
     psample::sampling::Rule rule;
-    rule.ifindex = if_nametoindex(interface.c_str());
-    if (rule.ifindex == 0) rule.ifindex = uint32_t(std::strtoul(interface.c_str(), nullptr, 0));  // a raw index
+    // A number is an index; a name is looked up by the library, in the
+    // rule manager's namespace (add() by Rule::interface, the others by ifindex_of).
+    if (!interface.empty() && interface.find_first_not_of("0123456789") == std::string::npos) {
+      rule.ifindex = uint32_t(std::strtoul(interface.c_str(), nullptr, 10));
+    } else if (command == "add") {
+      std::snprintf(rule.interface, sizeof rule.interface, "%s", interface.c_str());
+    } else {
+      auto index = rules.ifindex_of(interface.c_str());
+      if (!index) {
+        print_error(index.error());
+        status = 1;
+        continue;
+      }
+      rule.ifindex = *index;
+    }
     rule.direction = direction == "egress" ? Direction::egress : Direction::ingress;
     std::string word;
     while (words >> word) {

@@ -102,13 +102,12 @@ ExitStatus SamplingSetup::apply(const char* tool, const SamplingPlan& plan) {
   if (!opened) return report(tool, opened.error());
   rules_.reset(new psample::sampling::SamplingRules(std::move(*opened)));
   for (const SampleSpec& spec : plan_.specs) {
-    const unsigned ifindex = if_nametoindex(spec.interface.c_str());
+    auto ifindex = rules_->ifindex_of(spec.interface.c_str());
     ExitStatus status = exit_usage;
-    if (ifindex == 0)
-      std::fprintf(stderr, "%s: --sample %s: no such interface in this network namespace (ip link show)\n", tool,
-                   spec.interface.c_str());
+    if (!ifindex)
+      std::fprintf(stderr, "%s: --sample %s: %s\n", tool, spec.interface.c_str(), ifindex.error().message());
     else
-      status = add(tool, spec.interface, ifindex, spec.direction, spec.rate, false);
+      status = add(tool, spec.interface, *ifindex, spec.direction, spec.rate, false);
     if (status != exit_ok) {
       remove(tool);
       return status;

@@ -13,6 +13,8 @@
 // given, so that a run after a crash removes it too).
 #pragma once
 
+#include <net/if.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -26,6 +28,7 @@ enum class Direction : uint8_t { ingress, egress };
 
 struct Rule {
   uint32_t ifindex = 0;
+  char interface[IF_NAMESIZE] = {};  // used when ifindex is 0: looked up in the socket's namespace
   Direction direction = Direction::ingress;
   uint32_t rate = 1000;   // 1 in N
   uint32_t group = 1;     // psample group
@@ -73,6 +76,10 @@ class SamplingRules {
   // modules to load (sch_ingress, cls_matchall, act_sample), no such
   // interface, CAP_NET_ADMIN, another program's filter at that priority.
   Result<InstalledRule> add(const Rule& rule) noexcept;
+  // The index of the interface named `name` in this object's network
+  // namespace (RTM_GETLINK over its socket, so in_netns() is honoured; the C
+  // library's if_nametoindex() asks the calling thread's namespace).
+  Result<uint32_t> ifindex_of(const char* name) noexcept;
   // Calls on_rule for each sampling filter (matchall + sample) on the hook,
   // ours and others'; returns how many. Other filters are not listed.
   Result<size_t> list(uint32_t ifindex, Direction direction, FunctionRef<void(const InstalledRule&)> on_rule) noexcept;
