@@ -17,7 +17,6 @@
 #include "psample/psample.hpp"
 #include "support/receivers.hpp"
 
-
 namespace fuzz {
 
 inline bool inside(psample::ByteView inner, const uint8_t* data, size_t size) {

@@ -9,7 +9,6 @@
 #include "psample/dropmon/drop.hpp"
 #include "psample/dropmon/drop_monitor.hpp"
 
-
 namespace fuzz {
 
 inline bool within(const void* inner, size_t length, const uint8_t* data, size_t size) {
