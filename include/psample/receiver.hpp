@@ -50,13 +50,14 @@ struct ReceiverOptions {
   // per datagram always, and a 64 KiB buffer.
   size_t datagrams_per_syscall = 16;
   // Interrupt moderation. When a receive() call took what was queued and
-  // samples were flowing, the next call first sleeps this long, so the
+  // samples were flowing, the next call first sleeps up to this long, so the
   // samples that arrive meanwhile are taken by one recvmmsg instead of one
-  // wakeup and syscall each. Costs up to this much latency per sample, and
-  // a queue of up to this long's worth of samples (1 ms at 100,000 samples/s
-  // is about 100 KiB of socket buffer). 0 (or datagrams_per_syscall 1): read
-  // each datagram as it comes. 0 to 100,000 us; calls with a zero timeout
-  // (an event loop's poll) never sleep.
+  // wakeup and syscall each. The sleep looks at the socket's queue in steps
+  // and ends once it holds a quarter of the buffer, so it does not overflow
+  // a small buffer (README, "Under load", says how the steps are chosen).
+  // Costs up to this much latency per sample. 0 (or datagrams_per_syscall
+  // 1): read each datagram as it comes. 0 to 100,000 us; calls with a zero
+  // timeout (an event loop's poll) never sleep.
   std::chrono::microseconds coalesce{1000};
   // The largest datagram to take, in bytes: each slot's size (8,192 to
   // max_sample_datagram). A longer datagram is skipped and counted in
@@ -171,7 +172,7 @@ class PSAMPLE_API Receiver {
   // datagram, then takes what else is queued without waiting, calling
   // `on_sample` for each sample (the view is valid during the call only).
   // If the call before it delivered samples and emptied the queue, it first
-  // sleeps `coalesce` (so it may wait up to timeout + coalesce). It takes up
+  // sleeps up to `coalesce` (so it may wait up to timeout + coalesce). It takes up
   // to datagrams_per_syscall per recvmmsg, and at most max_batch datagrams
   // per call; with coalesce 0, while samples come one at a time it returns
   // after each (one recvfrom per sample). So it may return with datagrams still

@@ -125,7 +125,7 @@ class PSAMPLE_API EventCore {
   PSAMPLE_LOCAL Result<void> subscribe(bool force) noexcept;
   void on_controller_message(const netlink::Message& message) noexcept;
   PSAMPLE_LOCAL bool wait_if_nonblocking(std::chrono::milliseconds timeout) noexcept;
-  PSAMPLE_LOCAL static bool sleep_for(std::chrono::microseconds pause) noexcept;
+  PSAMPLE_LOCAL bool coalesce_sleep(std::chrono::microseconds pause) noexcept;
 
   // Group ids we are members of, per description group (0: none). Detached,
   // the core keeps the same books, so reload handling can be tested.
@@ -134,6 +134,8 @@ class PSAMPLE_API EventCore {
   bool batching_ = false;                        // batch mode (recvmmsg) rather than single (recvfrom)
   unsigned singles_ = 0;                         // receives in single mode, for the probe every 16
   bool pause_next_ = false;                      // the last call delivered and emptied the queue: coalesce first
+  static constexpr unsigned char max_step_shift = 5;
+  unsigned char step_shift_ = 2;  // the coalescing sleep's steps: coalesce >> step_shift_
 };
 
 // A source's stats (ReceiverStats, DropMonitorStats) name the core's counters

@@ -1,8 +1,14 @@
 // The load benchmark's library contestant: a Receiver opened with default
 // options, doing the same work per sample as the reference receiver (read
 // group and seq). Arguments set datagrams_per_syscall and receive_buffer_bytes
-// (for comparing settings). On SIGTERM it prints its counters:
+// (for comparing settings). With "usersock GROUP FAMILY RCVBUF COALESCE_US"
+// (the native-speed benchmark, native_bench.cpp) it is a Receiver adopted on
+// a NETLINK_USERSOCK socket that joined GROUP, its family id FAMILY, the
+// socket's SO_RCVBUF set to RCVBUF unless 0 (0: the kernel's default, as
+// Receiver::adopt() leaves it) and coalesce COALESCE_US. On SIGTERM it prints
+// its counters:
 //   received=N overruns=N truncated=N lost=N kernel_drops=N duplicates=N resyncs=N reordered=N
+#include <linux/netlink.h>
 #include <signal.h>
 
 #include <chrono>
@@ -15,13 +21,33 @@
 namespace {
 volatile sig_atomic_t stop = 0;
 void on_term(int) { stop = 1; }
+
+// A Receiver on the native benchmark's NETLINK_USERSOCK stream.
+psample::Result<psample::Receiver> open_usersock(char** argv) {
+  auto socket = psample::netlink::Socket::open(NETLINK_USERSOCK);
+  if (!socket) return socket.error();
+  if (auto joined = socket->join_group(static_cast<uint32_t>(std::atoi(argv[0]))); !joined) return joined.error();
+  const int buffer = std::atoi(argv[2]);
+  if (buffer > 0) {
+    if (auto set = socket->set_receive_buffer(buffer); !set) return set.error();
+  }
+  psample::ReceiverOptions options;
+  options.accept_userspace = true;  // the producer is a user-space process
+  options.coalesce = std::chrono::microseconds(std::atoi(argv[3]));
+  return psample::Receiver::adopt(std::move(*socket), static_cast<uint16_t>(std::atoi(argv[1])), options);
+}
 }  // namespace
 
 int main(int argc, char** argv) {
+  const bool usersock = argc > 1 && std::strcmp(argv[1], "usersock") == 0;
+  if (usersock && argc != 6) {
+    std::fprintf(stderr, "usage: load-library-receiver usersock GROUP FAMILY RCVBUF COALESCE_US\n");
+    return 2;
+  }
   psample::ReceiverOptions options;
-  if (argc > 1) options.datagrams_per_syscall = std::strtoul(argv[1], nullptr, 10);
-  if (argc > 2) options.receive_buffer_bytes = std::atoi(argv[2]);
-  auto receiver = psample::Receiver::open(options);
+  if (!usersock && argc > 1) options.datagrams_per_syscall = std::strtoul(argv[1], nullptr, 10);
+  if (!usersock && argc > 2) options.receive_buffer_bytes = std::atoi(argv[2]);
+  auto receiver = usersock ? open_usersock(argv + 2) : psample::Receiver::open(options);
   if (!receiver) {
     std::fprintf(stderr, "library-receiver: %s\n", receiver.error().message());
     return 1;

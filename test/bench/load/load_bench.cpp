@@ -29,6 +29,7 @@
 // with each receiver under `strace -c` and prints receive syscalls per sample.
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/netlink.h>
 #include <netinet/in.h>
 #include <sched.h>
 #include <signal.h>
@@ -48,9 +49,12 @@
 #include <string>
 #include <vector>
 
+#include "bench_support.hpp"
 #include "psample/psample.hpp"
 
 namespace {
+
+using namespace bench;
 
 constexpr uint32_t sample_group = 1;
 const char* const work_dir = "/tmp/load";
@@ -83,25 +87,6 @@ std::vector<ReceiverKind> all_kinds() {
        true},
   };
   return kinds;
-}
-
-uint64_t now_ns() {
-  timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return uint64_t(t.tv_sec) * 1000000000u + uint64_t(t.tv_nsec);
-}
-
-void sleep_ms(long ms) {
-  timespec t{ms / 1000, (ms % 1000) * 1000000};
-  while (nanosleep(&t, &t) != 0) {
-  }
-}
-
-void pin_to_cpu(int cpu) {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  CPU_SET(cpu, &set);
-  sched_setaffinity(0, sizeof set, &set);
 }
 
 bool run_shell(const std::string& command) {
@@ -137,72 +122,6 @@ uint64_t rss_kib(pid_t pid) {
     }
   }
   return 0;
-}
-
-uint64_t cpu_ns(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/schedstat");
-  uint64_t ns = 0;
-  in >> ns;
-  return ns;
-}
-
-std::vector<unsigned long> socket_inodes(pid_t pid) {
-  std::vector<unsigned long> inodes;
-  const std::string dir = "/proc/" + std::to_string(pid) + "/fd";
-  DIR* d = opendir(dir.c_str());
-  if (d == nullptr) return inodes;
-  while (dirent* e = readdir(d)) {
-    char target[64] = {};
-    if (readlink((dir + "/" + e->d_name).c_str(), target, sizeof target - 1) <= 0) continue;
-    unsigned long inode = 0;
-    if (std::sscanf(target, "socket:[%lu]", &inode) == 1) inodes.push_back(inode);
-  }
-  closedir(d);
-  return inodes;
-}
-
-struct NetlinkRow {
-  uint64_t rmem = 0, drops = 0;
-  bool found = false;
-};
-
-// Sums the generic-netlink rows of these socket inodes in /proc/net/netlink.
-NetlinkRow netlink_rows(const std::vector<unsigned long>& inodes) {
-  NetlinkRow sum;
-  std::ifstream table("/proc/net/netlink");
-  std::string line;
-  std::getline(table, line);  // header
-  while (std::getline(table, line)) {
-    // sk Eth Pid Groups Rmem Wmem Dump Locks Drops Inode
-    char sk[32];
-    int eth = 0, rmem = 0, wmem = 0, dump = 0, locks = 0;
-    unsigned pid = 0, groups = 0;
-    unsigned long long drops = 0;
-    unsigned long inode = 0;
-    if (std::sscanf(line.c_str(), "%31s %d %u %x %d %d %d %d %llu %lu", sk, &eth, &pid, &groups, &rmem, &wmem, &dump,
-                    &locks, &drops, &inode) != 10 ||
-        eth != 16)
-      continue;
-    if (std::find(inodes.begin(), inodes.end(), inode) == inodes.end()) continue;
-    sum.found = true;
-    sum.rmem += uint64_t(rmem);
-    sum.drops += drops;
-  }
-  return sum;
-}
-
-std::map<std::string, uint64_t> key_values(const std::string& path) {
-  std::map<std::string, uint64_t> values;
-  std::ifstream in(path);
-  std::string word;
-  while (in >> word) {
-    const auto eq = word.find('=');
-    if (eq == std::string::npos) continue;
-    char* end = nullptr;
-    const unsigned long long v = std::strtoull(word.c_str() + eq + 1, &end, 10);
-    if (end != word.c_str() + eq + 1 && *end == '\0') values[word.substr(0, eq)] = v;
-  }
-  return values;
 }
 
 // --- one run -------------------------------------------------------------------
@@ -276,7 +195,7 @@ pid_t start_generator(unsigned rate, double seconds, int cpu) {
     }
     const uint64_t due = elapsed * rate / 1000000000u;
     while (sent < due) sent += send(sender, payload, sizeof payload, 0) > 0;
-    sleep_ms(1);
+    sleep_us(1000);
   }
   _exit(0);
 }
@@ -306,16 +225,16 @@ std::vector<Reading> run_once(const std::vector<const ReceiverKind*>& kinds, uns
       }
       r.owner = owner;
       r.inodes = socket_inodes(owner);
-      if (!r.inodes.empty() && netlink_rows(r.inodes).found) break;
+      if (!r.inodes.empty() && netlink_rows(r.inodes, NETLINK_GENERIC).found) break;
       if (now_ns() > give_up) {
         std::fprintf(stderr, "load-bench: %s did not open its socket; its stderr:\n", r.kind->name.c_str());
         run_shell("cat " + r.err_path + " >&2");
         std::exit(2);
       }
-      sleep_ms(20);
+      sleep_us(20000);
     }
   }
-  sleep_ms(1000);  // past open(): joined and waiting
+  sleep_us(1000000);  // past open(): joined and waiting
   const uint32_t seq_before = group_seq();
   for (Running& r : running) r.cpu_before = cpu_ns(r.pid);
   std::vector<pid_t> running_generators;
@@ -325,11 +244,11 @@ std::vector<Reading> run_once(const std::vector<const ReceiverKind*>& kinds, uns
   const uint64_t drain_deadline = now_ns() + 30000000000ull;
   for (;;) {
     uint64_t queued = 0;
-    for (Running& r : running) queued += netlink_rows(r.inodes).rmem;
+    for (Running& r : running) queued += netlink_rows(r.inodes, NETLINK_GENERIC).rmem;
     if (queued == 0 || now_ns() > drain_deadline) break;
-    sleep_ms(50);
+    sleep_us(50000);
   }
-  sleep_ms(200);
+  sleep_us(200000);
   const uint32_t seq_after = group_seq();
   std::vector<Reading> readings;
   for (Running& r : running) {
@@ -338,7 +257,7 @@ std::vector<Reading> run_once(const std::vector<const ReceiverKind*>& kinds, uns
     reading.offered = uint32_t(seq_after - seq_before);
     reading.seq_before = seq_before;
     reading.cpu_ns = cpu_ns(r.pid) - r.cpu_before;
-    reading.drops = netlink_rows(r.inodes).drops;
+    reading.drops = netlink_rows(r.inodes, NETLINK_GENERIC).drops;
     reading.rss_kib = rss_kib(r.owner);
     readings.push_back(reading);
   }
@@ -392,56 +311,34 @@ std::vector<Reading> run_once(const std::vector<const ReceiverKind*>& kinds, uns
 
 // --- reporting -------------------------------------------------------------------
 
-double median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
-}
-
 double loss_percent(const Reading& r) {
   return r.offered ? 100.0 * double(r.offered > r.received ? r.offered - r.received : 0) / double(r.offered) : 0;
 }
 double us_per_sample(const Reading& r) { return r.received ? double(r.cpu_ns) / 1000.0 / double(r.received) : 0; }
 
-std::vector<std::string> split(const std::string& s) {
-  std::vector<std::string> parts;
-  std::stringstream in(s);
-  std::string part;
-  while (std::getline(in, part, ',')) parts.push_back(part);
-  return parts;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::vector<std::string> modes = {"race", "solo"}, rates = {"max", "5000", "2000"}, names;
-  int reps = 3;
-  double seconds = 3;
-  bool with_strace = false, check = false;
+  RunOptions run;
+  run.rates = {"max", "5000", "2000"};
+  run.seconds = 3;
+  bool with_strace = false;
   for (int i = 1; i < argc; ++i) {
+    if (run.take(argc, argv, &i)) continue;
     const std::string a = argv[i];
-    const char* v = i + 1 < argc ? argv[i + 1] : "";
-    if (a == "--modes")
-      modes = split(v), ++i;
-    else if (a == "--rates")
-      rates = split(v), ++i;
-    else if (a == "--reps")
-      reps = std::atoi(v), ++i;
-    else if (a == "--seconds")
-      seconds = std::atof(v), ++i;
-    else if (a == "--receivers")
-      names = split(v), ++i;
-    else if (a == "--strace")
+    if (a == "--strace") {
       with_strace = true;
-    else if (a == "--check")
-      check = true;
-    else if (a == "--generators")
-      generators = std::atoi(v) == 2 ? 2 : 1, ++i;
-    else {
+    } else if (a == "--generators" && i + 1 < argc) {
+      generators = std::atoi(argv[++i]) == 2 ? 2 : 1;
+    } else {
       std::fprintf(stderr, "load-bench: unknown argument %s (see the header of load_bench.cpp)\n", a.c_str());
       return 2;
     }
   }
+  const std::vector<std::string>&modes = run.modes, &rates = run.rates, &names = run.names;
+  const int reps = run.reps;
+  const double seconds = run.seconds;
+  const bool check = run.check;
   const std::vector<ReceiverKind> kinds = all_kinds();
   std::vector<const ReceiverKind*> chosen;
   for (const auto& k : kinds)
