@@ -53,7 +53,7 @@ struct ReceiverOptions {
   // samples were flowing, the next call first sleeps up to this long, so the
   // samples that arrive meanwhile are taken by one recvmmsg instead of one
   // wakeup and syscall each. The sleep looks at the socket's queue in steps
-  // and ends once it holds a quarter of the buffer, so it does not overflow
+  // and ends once it holds an eighth of the buffer, so it does not overflow
   // a small buffer (README, "Under load", says how the steps are chosen).
   // Costs up to this much latency per sample. 0 (or datagrams_per_syscall
   // 1): read each datagram as it comes. 0 to 100,000 us; calls with a zero

@@ -134,7 +134,7 @@ class PSAMPLE_API EventCore {
   bool batching_ = false;                        // batch mode (recvmmsg) rather than single (recvfrom)
   unsigned singles_ = 0;                         // receives in single mode, for the probe every 16
   bool pause_next_ = false;                      // the last call delivered and emptied the queue: coalesce first
-  static constexpr unsigned char max_step_shift = 5;
+  static constexpr unsigned char max_step_shift = 4;
   unsigned char step_shift_ = 2;  // the coalescing sleep's steps: coalesce >> step_shift_
 };
 

@@ -39,17 +39,18 @@ namespace psample::events {
 //
 // The sleep never costs a sample (coalesce_sleep()): it is cut into steps,
 // and after each one the socket's queue is read (SO_MEMINFO: bytes queued
-// against the buffer's size). Once the queue holds a quarter of the buffer
-// the sleep ends and the batch takes it. A step in which more than an eighth
-// of the buffer came halves the steps at once (down to 1/32 of coalesce); a
-// sleep that ran its course with less than 1/32 of the buffer coming in each
-// step doubles them for the next one (up to all of coalesce); an overrun goes
-// to the shortest. So at a steady rate a step brings 1/32 to 1/8 of the
-// buffer and the sleep ends with three quarters of it free: a sample is lost
-// only if, within one step, six times what the last steps brought comes at
-// once. A bigger buffer, or a lower rate, means fewer and longer steps: with
-// the Receiver's 4 MiB, one step of 1 ms below a few hundred thousand
-// samples/s.
+// against the buffer's size). Once the queue holds an eighth of the buffer
+// the sleep ends and the batch takes it. A step in which more than 1/16 of
+// the buffer came halves the steps at once (down to 1/16 of coalesce); a
+// sleep whose steps each brought less than 1/32 doubles them for the next
+// one (up to all of coalesce); an overrun goes to the shortest. So at a
+// steady rate a step brings 1/32 to 1/16 of the buffer and the sleep ends
+// with seven eighths of it free: a sample is lost only if, within one step,
+// fourteen times what the last steps brought comes at once, or the whole
+// machine stalls for longer than seven eighths of the buffer last (where
+// coalesce 0, with all of it free, could ride out an eighth longer). A
+// bigger buffer, or a lower rate, means fewer and longer steps: with the
+// Receiver's 4 MiB, one step of 1 ms below a few hundred thousand samples/s.
 Result<size_t> EventCore::receive(FunctionRef<size_t(ByteView, uint32_t)> on_datagram,
                                   std::chrono::milliseconds timeout) noexcept {
   if (!socket.is_open()) {
@@ -82,7 +83,7 @@ Result<size_t> EventCore::receive(FunctionRef<size_t(ByteView, uint32_t)> on_dat
           // Reported once per overflow; the socket keeps working. Not one of
           // max_batch's datagrams: the call goes on, without waiting, until
           // the queue is empty (a waiting call then finds the socket
-          // listening again), and the next sleeps look at it most often.
+          // listening again), and the next sleeps take the shortest steps.
           ++counters.overruns;
           step_shift_ = max_step_shift;
           wait = false;
@@ -144,18 +145,18 @@ bool EventCore::coalesce_sleep(std::chrono::microseconds pause) noexcept {
   // shortens the steps after it, and the sleep never outlasts the pause.
   timespec start;
   if (::clock_gettime(CLOCK_MONOTONIC, &start) != 0) return true;
-  for (uint32_t slept = 0;;) {
+  uint32_t slept = 0;
+  for (;;) {
     socklen_t length = sizeof memory;
     // Without SO_MEMINFO (before Linux 4.6) nothing tells how full it is: no sleep.
     if (::getsockopt(socket.fd(), SOL_SOCKET, SO_MEMINFO, memory, &length) != 0 || length < sizeof memory) return true;
     const uint32_t queued = memory[SK_MEMINFO_RMEM_ALLOC], buffer = memory[SK_MEMINFO_RCVBUF];
     if (slept > 0) {
       const uint32_t came = queued - before;
-      if (came > buffer / 8 && step_shift_ < max_step_shift) ++step_shift_;
+      if (came > buffer / 16 && step_shift_ < max_step_shift) ++step_shift_;
       quiet = quiet && came < buffer / 32;
     }
-    if (queued >= buffer / 4) return true;
-    if (slept >= total) break;
+    if (queued >= buffer / 8 || slept >= total) break;
     const uint32_t step = std::min((total >> step_shift_) | 1u, total - slept);
     slept += step;
     timespec until = start;
@@ -164,7 +165,7 @@ bool EventCore::coalesce_sleep(std::chrono::microseconds pause) noexcept {
     if (::clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until, nullptr) != 0) return false;
     before = queued;
   }
-  if (quiet && step_shift_ > 0) --step_shift_;
+  if (slept > 0 && quiet && step_shift_ > 0) --step_shift_;
   return true;
 }
 
