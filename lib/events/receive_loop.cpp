@@ -43,7 +43,9 @@ namespace psample::events {
 // the sleep ends and the batch takes it. A step in which more than 1/16 of
 // the buffer came halves the steps at once (down to 1/16 of coalesce); a
 // sleep whose steps each brought less than 1/32 doubles them for the next
-// one (up to all of coalesce); an overrun goes to the shortest. So at a
+// one (up to all of coalesce). After an overrun the next 64 calls do not
+// sleep (a receiver short of CPU, sharing it with others, loses less when
+// it does not give its turn away), then the steps start shortest. So at a
 // steady rate a step brings 1/32 to 1/16 of the buffer and the sleep ends
 // with seven eighths of it free: a sample is lost only if, within one step,
 // fourteen times what the last steps brought comes at once, or the whole
@@ -64,10 +66,14 @@ Result<size_t> EventCore::receive(FunctionRef<size_t(ByteView, uint32_t)> on_dat
   }
   bool gathered = false;  // slept first: several datagrams are likely queued
   if (pause_next_ && wait && batch.slots() > 1 && options.coalesce.count() > 0) {
-    const std::chrono::microseconds pause =
-        timeout.count() > 0 ? std::min<std::chrono::microseconds>(options.coalesce, timeout) : options.coalesce;
-    if (!coalesce_sleep(pause)) return Error(ErrorCode::interrupted, EINTR, "receive interrupted by a signal");
-    gathered = true;
+    if (unpaused_calls_ > 0) {
+      --unpaused_calls_;
+    } else {
+      const std::chrono::microseconds pause =
+          timeout.count() > 0 ? std::min<std::chrono::microseconds>(options.coalesce, timeout) : options.coalesce;
+      if (!coalesce_sleep(pause)) return Error(ErrorCode::interrupted, EINTR, "receive interrupted by a signal");
+      gathered = true;
+    }
   }
   pause_next_ = false;
   size_t delivered = 0;
@@ -83,8 +89,10 @@ Result<size_t> EventCore::receive(FunctionRef<size_t(ByteView, uint32_t)> on_dat
           // Reported once per overflow; the socket keeps working. Not one of
           // max_batch's datagrams: the call goes on, without waiting, until
           // the queue is empty (a waiting call then finds the socket
-          // listening again), and the next sleeps take the shortest steps.
+          // listening again). The next 64 calls do not sleep, and the
+          // sleeps after them start with the shortest steps.
           ++counters.overruns;
+          unpaused_calls_ = 64;
           step_shift_ = max_step_shift;
           wait = false;
           continue;
@@ -141,10 +149,6 @@ bool EventCore::coalesce_sleep(std::chrono::microseconds pause) noexcept {
   uint32_t before = 0;
   bool quiet = true;                                            // every step brought less than 1/32 of the buffer
   const uint32_t total = static_cast<uint32_t>(pause.count());  // validate(): at most 100,000 us
-  // Steps end at fixed times from the start: a wakeup the scheduler delayed
-  // shortens the steps after it, and the sleep never outlasts the pause.
-  timespec start;
-  if (::clock_gettime(CLOCK_MONOTONIC, &start) != 0) return true;
   uint32_t slept = 0;
   for (;;) {
     socklen_t length = sizeof memory;
@@ -157,12 +161,10 @@ bool EventCore::coalesce_sleep(std::chrono::microseconds pause) noexcept {
       quiet = quiet && came < buffer / 32;
     }
     if (queued >= buffer / 8 || slept >= total) break;
-    const uint32_t step = std::min((total >> step_shift_) | 1u, total - slept);
+    const uint32_t step = (total >> step_shift_) | 1u;  // the last may end a few us past the pause
     slept += step;
-    timespec until = start;
-    until.tv_nsec += static_cast<long>(slept) * 1000;
-    if (until.tv_nsec >= 1000000000) until.tv_nsec -= 1000000000, ++until.tv_sec;
-    if (::clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until, nullptr) != 0) return false;
+    timespec nap{0, static_cast<long>(step) * 1000};
+    if (::clock_nanosleep(CLOCK_MONOTONIC, 0, &nap, nullptr) != 0) return false;
     before = queued;
   }
   if (slept > 0 && quiet && step_shift_ > 0) --step_shift_;
@@ -172,9 +174,8 @@ bool EventCore::coalesce_sleep(std::chrono::microseconds pause) noexcept {
 // After a waiting receive said EAGAIN: the socket timeout passed, unless the
 // fd is O_NONBLOCK (the caller set it for epoll). Then waits in poll instead.
 // True when a datagram is queued. Costs a syscall only when a wait ends empty;
-// the receive path reads no clock but once per coalescing sleep (without a
-// vDSO clock, as under some hypervisors and on many MIPS boards, each read
-// is a syscall).
+// the receive path reads no clock (without a vDSO clock, as under some
+// hypervisors and on many MIPS boards, that is a syscall per call).
 bool EventCore::wait_if_nonblocking(std::chrono::milliseconds timeout) noexcept {
   const int flags = ::fcntl(socket.fd(), F_GETFL);
   if (flags < 0 || (flags & O_NONBLOCK) == 0) return false;

@@ -26,6 +26,7 @@
 #include "exporter.hpp"
 #include "flush_policy.hpp"
 #include "interface_counters.hpp"
+#include "metrics_text.hpp"
 #include "netns.hpp"
 #include "parse_number.hpp"
 #include "psample/dropmon/drop_monitor.hpp"
@@ -33,6 +34,7 @@
 #include "receiver_summary.hpp"
 #include "sampling_setup.hpp"
 #include "sinks.hpp"
+#include "source_metrics.hpp"
 #include "stop_signal.hpp"
 
 namespace {
@@ -87,6 +89,11 @@ const char usage[] =
     "                           appear later; their rules go when they do\n"
     "  --sample-rate N          the rate of --sample-pattern and of --sample without :RATE\n"
     "                           (default 1000)\n"
+    "\n"
+    "  --metrics-file PATH      write metrics in Prometheus' text format to PATH (for\n"
+    "                           node_exporter's textfile collector: the name ends in .prom),\n"
+    "                           replaced atomically every --metrics-interval and at exit\n"
+    "  --metrics-interval S     seconds between metrics files (1-86400, default 15)\n"
     "  -h, --help               this text\n"
     "\n";
 
@@ -107,6 +114,8 @@ struct Options {
   int drops_family_id = -1;
   tools::SamplingPlan sampling;  // --sample, --sample-egress, --sample-pattern, --sample-rate (group, trunc below)
   int64_t sample_group = -1;     // --sample-group (-1: the first -g, else 1)
+  std::string metrics_file;
+  unsigned metrics_interval = 15;
 };
 
 int fail(const std::string& what) {
@@ -134,6 +143,8 @@ int parse(int argc, char** argv, Options& o, bool& exit_now) {
     opt_sample_group,
     opt_sample_pattern,
     opt_sample_rate,
+    opt_metrics_file,
+    opt_metrics_interval,
   };
   static const option long_options[] = {
       {"collector", required_argument, nullptr, opt_collector},
@@ -154,6 +165,8 @@ int parse(int argc, char** argv, Options& o, bool& exit_now) {
       {"sample-group", required_argument, nullptr, opt_sample_group},
       {"sample-pattern", required_argument, nullptr, opt_sample_pattern},
       {"sample-rate", required_argument, nullptr, opt_sample_rate},
+      {"metrics-file", required_argument, nullptr, opt_metrics_file},
+      {"metrics-interval", required_argument, nullptr, opt_metrics_interval},
       {"help", no_argument, nullptr, 'h'},
       {nullptr, 0, nullptr, 0},
   };
@@ -245,6 +258,16 @@ int parse(int argc, char** argv, Options& o, bool& exit_now) {
         if (!tools::parse_number(optarg, 0xfffffffeull, v)) return fail("--sample-group wants a group number");
         o.sample_group = int64_t(v);
         break;
+      case opt_metrics_file:
+        o.metrics_file = optarg;
+        if (o.metrics_file.size() < 6 || o.metrics_file.compare(o.metrics_file.size() - 5, 5, ".prom") != 0)
+          return fail("--metrics-file " + o.metrics_file +
+                      ": the name must end in .prom (node_exporter's textfile collector reads only those)");
+        break;
+      case opt_metrics_interval:
+        if (!tools::parse_number(optarg, 86400, v) || v == 0) return fail("--metrics-interval wants 1-86400 seconds");
+        o.metrics_interval = unsigned(v);
+        break;
       case 'w': o.write_file = optarg; break;
       case 'r': o.read_file = optarg; break;
       case 'h':
@@ -318,6 +341,36 @@ void summary(const sflow_agent::Exporter& e, const psample::Receiver* r, const D
                  drop_monitor_figures(m->stats()).c_str());
 }
 
+// --metrics-file: the agent's figures (the summary's) as Prometheus metrics.
+void write_metrics(const std::string& path, std::time_t started, const sflow_agent::Exporter& e,
+                   const psample::Receiver* r, const DropMonitor* m, const sflow_agent::Collectors& collectors) {
+  MetricsText metrics("psample_sflow_");
+  add_process_metrics(metrics, started);
+  if (r) add_receiver_metrics(metrics, *r);
+  if (m) add_drop_monitor_metrics(metrics, m->stats());
+  metrics.family("flow_samples_total", "counter", "sFlow flow samples exported, per data source (ifindex).");
+  for (const auto& source : e.sources()) metrics.sample(source.second.samples, "source", std::to_string(source.first));
+  metrics.family("sample_pool_total", "counter", "The sFlow sample_pool of each data source: packets it saw.");
+  for (const auto& source : e.sources()) metrics.sample(source.second.pool, "source", std::to_string(source.first));
+  metrics.family("source_drops_total", "counter", "The sFlow drops field of each data source: samples lost.");
+  for (const auto& source : e.sources()) metrics.sample(source.second.drops, "source", std::to_string(source.first));
+  metrics.family("interface_samples_total", "counter", "sFlow counters samples (interface counters) exported.");
+  metrics.sample(e.counter_samples());
+  metrics.family("discard_samples_total", "counter", "sFlow discarded packet samples exported (--drops).");
+  metrics.sample(e.discards());
+  metrics.family("clipped_total", "counter", "Samples whose records did not fit a datagram and were cut.");
+  metrics.sample(e.clipped());
+  metrics.family("datagrams_total", "counter", "sFlow datagrams sent, per collector.");
+  for (const auto& c : collectors.counters()) metrics.sample(c.datagrams, "collector", c.name);
+  metrics.family("datagram_bytes_total", "counter", "Bytes of the sFlow datagrams sent, per collector.");
+  for (const auto& c : collectors.counters()) metrics.sample(c.bytes, "collector", c.name);
+  metrics.family("send_errors_total", "counter",
+                 "Datagrams a collector's socket refused (collector down, queue full).");
+  for (const auto& c : collectors.counters()) metrics.sample(c.send_errors, "collector", c.name);
+  std::string error;
+  if (!write_metrics_file(path, metrics.text(), error)) std::fprintf(stderr, "%s: %s\n", tool, error.c_str());
+}
+
 psample::dropmon::DropMonitorOptions drop_monitor_options(const Options& o) {
   psample::dropmon::DropMonitorOptions d;
   d.start_software = o.drops_start_software;
@@ -330,6 +383,7 @@ psample::dropmon::DropMonitorOptions drop_monitor_options(const Options& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  const std::time_t started = std::time(nullptr);
   Options o;
   bool exit_now = false;
   if (int status = parse(argc, argv, o, exit_now); status != 0 || exit_now) return status;
@@ -416,6 +470,9 @@ int main(int argc, char** argv) {
     });
     exporter.flush();
     summary(exporter, receiver ? &*receiver : nullptr, monitor ? &*monitor : nullptr, collectors.send_errors());
+    if (!o.metrics_file.empty())
+      write_metrics(o.metrics_file, started, exporter, receiver ? &*receiver : nullptr, monitor ? &*monitor : nullptr,
+                    collectors);
   } else {
     if (!o.netns.empty()) {
       if (ExitStatus entered = tools::enter_netns(tool, o.netns.c_str()); entered != exit_ok) return entered;
@@ -461,6 +518,7 @@ int main(int argc, char** argv) {
     // and SIGINT end the loop; the destructor runs on return).
     if (ExitStatus applied = sampling.apply(tool, o.sampling); applied != exit_ok) return applied;
     const auto start = std::chrono::steady_clock::now();
+    auto next_metrics = start;  // the first file at once, so a scraper finds one from the start
     FlushPolicy flushing(flush_interval);
     while (!stop_requested) {
       const auto uptime = uint32_t(
@@ -500,6 +558,10 @@ int main(int argc, char** argv) {
         exporter.flush();  // counter samples go at once, whether samples flow or not
       }
       if (flushing.after_receive(got ? *got : 0)) exporter.flush();
+      if (!o.metrics_file.empty() && std::chrono::steady_clock::now() >= next_metrics) {
+        write_metrics(o.metrics_file, started, exporter, &*receiver, monitor ? &*monitor : nullptr, collectors);
+        next_metrics += std::chrono::seconds(o.metrics_interval);
+      }
       sampling.follow(tool);  // --sample-pattern: interfaces that came or went
     }
     // A last counter sample for each data source on the way out.
@@ -509,6 +571,8 @@ int main(int argc, char** argv) {
     exporter.flush();
     sampling.remove(tool);
     summary(exporter, &*receiver, monitor ? &*monitor : nullptr, collectors.send_errors());
+    if (!o.metrics_file.empty())
+      write_metrics(o.metrics_file, started, exporter, &*receiver, monitor ? &*monitor : nullptr, collectors);
   }
   if (!pcap.close()) {
     std::fprintf(stderr, "psample-sflow: writing %s failed\n", o.write_file.c_str());

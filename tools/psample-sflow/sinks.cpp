@@ -98,15 +98,23 @@ bool Collectors::open(const std::vector<Endpoint>& endpoints, std::string& error
       return false;
     }
     sockets_.push_back(fd);
+    counters_.push_back(CollectorCounters{e.text, 0, 0, 0});
   }
   return true;
 }
 
 void Collectors::send(psample::ByteView datagram) {
-  for (int fd : sockets_) {
+  for (size_t i = 0; i < sockets_.size(); ++i) {
     // A collector that is down (ICMP port unreachable) or a full queue is
     // counted; the agent goes on.
-    if (::send(fd, datagram.data(), datagram.size(), MSG_DONTWAIT) != ssize_t(datagram.size())) ++send_errors_;
+    CollectorCounters& c = counters_[i];
+    if (::send(sockets_[i], datagram.data(), datagram.size(), MSG_DONTWAIT) == ssize_t(datagram.size())) {
+      ++c.datagrams;
+      c.bytes += datagram.size();
+    } else {
+      ++c.send_errors;
+      ++send_errors_;
+    }
   }
 }
 

@@ -27,14 +27,22 @@ bool parse_agent_address(const std::string& text, psample::sflow::AgentAddress& 
 // rule; set --agent-address to the address your collector knows the box by.)
 psample::sflow::AgentAddress default_agent_address(std::string& chosen);
 
+// What went to one collector.
+struct CollectorCounters {
+  std::string name;  // HOST:PORT as given
+  uint64_t datagrams = 0, bytes = 0, send_errors = 0;
+};
+
 class Collectors {
  public:
   bool open(const std::vector<Endpoint>& endpoints, std::string& error);
   void send(psample::ByteView datagram);
   uint64_t send_errors() const { return send_errors_; }
+  const std::vector<CollectorCounters>& counters() const { return counters_; }
 
  private:
   std::vector<int> sockets_;
+  std::vector<CollectorCounters> counters_;  // one per socket
   uint64_t send_errors_ = 0;
 };
 
