@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""psample-sflow --metrics-file, checked by Prometheus' own tools.
+"""psample-sflow's and psample-dump's --metrics-file, checked by Prometheus' own tools.
 
 On the golden 6.1 capture and on one derived from it with gaps (so the loss
 figures are not all zero), psample-sflow -r exports to a UDP socket this
@@ -15,8 +15,13 @@ script holds on 127.0.0.1 and writes its metrics file at exit. Then:
    source, datagrams per collector (and equal to what the socket received),
    overruns, malformed;
 4. a name that does not end in .prom is refused with a usage error.
+psample-dump the same way (psample_dump_*): -r of the capture with gaps
+(samples, bytes, lost, duplicates and resyncs per group against its
+summary) and --drops -r of the 6.1 drop monitor capture (drops, lost by
+where, overruns, malformed against its drop summary); with -l,
+--metrics-file is a usage error.
 
-usage: check_metrics.py PSAMPLE_SFLOW DATA_DIR
+usage: check_metrics.py PSAMPLE_SFLOW PSAMPLE_DUMP DATA_DIR
 """
 import os
 import re
@@ -29,16 +34,10 @@ import time
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import derive_captures
+import derive_captures  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from checks import check, failures  # noqa: E402
 
-failures = []
-
-
-def check(condition, what):
-    if not condition:
-        failures.append(what)
-        print("FAIL: " + what)
-    return condition
 
 
 def free_port(kind=socket.SOCK_STREAM):
@@ -134,6 +133,72 @@ def compare(name, values, stderr, port, received):
     check(started is not None and abs(started - time.time()) < 600, "%s: start_time_seconds %s" % (name, started))
 
 
+def promtool_ok(name, metrics_file):
+    promtool = subprocess.run(["promtool", "check", "metrics"], stdin=open(metrics_file), capture_output=True,
+                              text=True)
+    check(promtool.returncode == 0 and not promtool.stdout.strip() and not promtool.stderr.strip(),
+          "%s: promtool check metrics: exit %d %s %s" % (name, promtool.returncode, promtool.stdout, promtool.stderr))
+
+
+def check_dump(dump, data, capture, workdir):
+    """psample-dump --metrics-file on samples (a capture with gaps) and on drops."""
+    runs = {
+        "dump-samples": [dump, "-r", capture, "--stats"],
+        "dump-drops": [dump, "--drops", "-r", os.path.join(data, "dropmon-6.1", "nlmon.pcap"), "--stats"],
+    }
+    for name, command in runs.items():
+        textdir = os.path.join(workdir, "textfile-" + name)
+        os.mkdir(textdir)
+        metrics_file = os.path.join(textdir, "psample-dump.prom")
+        run = subprocess.run(command + ["--metrics-file", metrics_file], capture_output=True, text=True, timeout=60)
+        if not check(run.returncode == 0 and os.path.exists(metrics_file),
+                     "%s: exit %d, metrics file %s: %s" % (name, run.returncode, os.path.exists(metrics_file),
+                                                          run.stderr)):
+            continue
+        promtool_ok(name, metrics_file)
+        for source, values in (("file", parse_metrics(open(metrics_file).read())), ("scraped", scrape(textdir))):
+            if not check(values is not None, "%s: node_exporter did not answer" % name):
+                continue
+            label = "%s (%s)" % (name, source)
+
+            def value(metric, labels=""):
+                key = ("psample_dump_" + metric, labels)
+                check(key in values, "%s: psample_dump_%s%s missing" % (label, metric, labels))
+                return values.get(key)
+
+            lines = [dict(re.findall(r"(\w+)=(\S+)", l)) for l in run.stderr.splitlines()
+                     if l.startswith("psample-dump: ")]
+            if name == "dump-samples":
+                totals = next((l for l in lines if "samples_per_s" in l), None)
+                groups = [l for l in lines if "group" in l and "last_seq" in l]
+                if not check(totals and groups, "%s: no summary: %s" % (label, run.stderr)):
+                    continue
+                check(value("sample_bytes_total") == float(totals["bytes"]), "%s: bytes" % label)
+                for metric in ("overruns", "malformed"):
+                    check(value(metric + "_total") == float(totals[metric]), "%s: %s" % (label, metric))
+                for g in groups:
+                    for metric, key in (("samples_total", "samples"), ("lost_total", "lost"),
+                                        ("duplicates_total", "duplicates"), ("resyncs_total", "resyncs")):
+                        got = value(metric, '{group="%s"}' % g["group"])
+                        check(got == float(g[key]), "%s: %s{group=%s} = %s, summary %s" % (
+                            label, metric, g["group"], got, g[key]))
+                check(any(g["lost"] != "0" for g in groups), "%s: no group lost anything" % label)
+            else:
+                drops = next((l for l in lines if "drops" in l and "rate_limited" in l), None)
+                if not check(drops, "%s: no drop summary: %s" % (label, run.stderr)):
+                    continue
+                check(value("drop_monitor_drops_total") == float(drops["drops"]), "%s: drops" % label)
+                check(value("drop_monitor_lost_total", '{where="rate_limit"}') == float(drops["rate_limited"]),
+                      "%s: rate limited" % label)
+                check(value("drop_monitor_overruns_total") == float(drops["overruns"]), "%s: overruns" % label)
+                check(value("drop_monitor_malformed_total") == float(drops["malformed"]), "%s: malformed" % label)
+                check(value("drop_monitor_drops_total") > 0, "%s: no drops" % label)
+    listing = subprocess.run([dump, "-l", "--metrics-file", os.path.join(workdir, "l.prom")], capture_output=True,
+                             text=True)
+    check(listing.returncode == 2 and "not -l" in listing.stderr,
+          "psample-dump -l --metrics-file: exit %d, %s" % (listing.returncode, listing.stderr.strip()[:200]))
+
+
 def scrape(textdir):
     """node_exporter's /metrics with its textfile collector on `textdir`, parsed; None if it never answered."""
     port = free_port()
@@ -155,7 +220,7 @@ def scrape(textdir):
 
 
 def main():
-    sflow, data = sys.argv[1:3]
+    sflow, dump, data = sys.argv[1:4]
     for tool in ("promtool", "prometheus-node-exporter"):
         if shutil.which(tool) is None:
             print("SKIP: %s is not installed (apt-get install prometheus prometheus-node-exporter)" % tool)
@@ -172,11 +237,7 @@ def main():
             os.mkdir(textdir)
             metrics_file, stderr, port, received = run_one(sflow, capture, textdir, name)
             results[name] = (metrics_file, stderr, port, received)
-            promtool = subprocess.run(["promtool", "check", "metrics"], stdin=open(metrics_file),
-                                      capture_output=True, text=True)
-            check(promtool.returncode == 0 and not promtool.stdout.strip() and not promtool.stderr.strip(),
-                  "%s: promtool check metrics: exit %d %s %s" % (name, promtool.returncode, promtool.stdout,
-                                                                  promtool.stderr))
+            promtool_ok(name, metrics_file)
             file_values = parse_metrics(open(metrics_file).read())
             compare(name, file_values, stderr, port, received)
             if name == "gaps":
@@ -191,6 +252,7 @@ def main():
                 check(served.get(("node_textfile_scrape_error", "")) == 0.0,
                       "%s: node_textfile_scrape_error is %s" % (name, served.get(("node_textfile_scrape_error", ""))))
                 compare(name + " (scraped)", served, stderr, collector_port, received)
+        check_dump(dump, data, gap[0] if gap else captures[0][1], workdir)
         bad = subprocess.run([sflow, "-r", captures[0][1], "-w", "/dev/null", "--metrics-file",
                               os.path.join(workdir, "metrics.txt")], capture_output=True, text=True)
         check(bad.returncode == 2 and "must end in .prom" in bad.stderr,
@@ -198,7 +260,7 @@ def main():
     if failures:
         print("%d failures" % len(failures))
         return 1
-    print("ok: promtool accepts the metrics; node_exporter serves them; they equal the summary")
+    print("ok: promtool accepts both tools' metrics; node_exporter serves them; they equal the summaries")
     return 0
 
 

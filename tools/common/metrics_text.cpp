@@ -47,6 +47,12 @@ void MetricsText::sample(double value, const char* label, const std::string& lab
   text_ += number;
 }
 
+bool metrics_path_ok(const std::string& path, std::string& error) {
+  if (path.size() > 5 && path.compare(path.size() - 5, 5, ".prom") == 0) return true;
+  error = "the name must end in .prom (node_exporter's textfile collector reads only those)";
+  return false;
+}
+
 bool write_metrics_file(const std::string& path, const std::string& text, std::string& error) {
   const std::string temporary = path + ".tmp";
   const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);

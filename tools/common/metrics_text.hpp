@@ -31,6 +31,10 @@ class MetricsText {
   std::string prefix_, name_, text_;
 };
 
+// --metrics-file's rule: node_exporter's textfile collector reads only
+// names ending in .prom. False with `error` set (the option names itself).
+bool metrics_path_ok(const std::string& path, std::string& error);
+
 // Writes `text` to PATH.tmp, then renames it over PATH, so a reader sees the
 // old file or the new one, never half of one. False with `error` set.
 bool write_metrics_file(const std::string& path, const std::string& text, std::string& error);

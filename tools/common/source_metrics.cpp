@@ -62,7 +62,8 @@ void add_drop_monitor_metrics(MetricsText& m, const psample::dropmon::DropMonito
   m.sample(s.overruns);
   m.family("drop_monitor_malformed_total", "counter", "Drop monitor messages that broke the rules.");
   m.sample(s.malformed);
-  m.family("drop_monitor_summary_drops_total", "counter", "Drops counted by summary alerts (summary mode).");
+  m.family("drop_monitor_counted_drops_total", "counter",
+           "Drops only counted, in the drop monitor's summary alerts (its summary mode).");
   m.sample(s.summary_drops);
 }
 

@@ -25,6 +25,7 @@
 #include "psample/psample.hpp"
 #include "receiver_summary.hpp"
 #include "sampling_setup.hpp"
+#include "source_metrics.hpp"
 #include "stop_signal.hpp"
 
 namespace {
@@ -44,6 +45,19 @@ void print_summary(const psample::Receiver& receiver, double seconds) {
                s.samples, s.bytes, seconds > 0 ? double(s.samples) / seconds : 0.0, seconds,
                receiver_figures(s).c_str());
   print_group_lines(stderr, tool, receiver);
+}
+
+// --metrics-file: the summary's figures as Prometheus metrics (psample_dump_*).
+void write_metrics(const dump::Options& options, std::time_t started, const psample::Receiver* receiver,
+                   const DropMonitor* monitor) {
+  if (options.metrics_file.empty()) return;
+  tools::MetricsText metrics("psample_dump_");
+  tools::add_process_metrics(metrics, started);
+  if (receiver) tools::add_receiver_metrics(metrics, *receiver);
+  if (monitor) tools::add_drop_monitor_metrics(metrics, monitor->stats());
+  std::string error;
+  if (!tools::write_metrics_file(options.metrics_file, metrics.text(), error))
+    std::fprintf(stderr, "%s: %s\n", tool, error.c_str());
 }
 
 // The drop monitor's line: what was delivered and every way a drop went
@@ -186,7 +200,7 @@ SamplingPlan sampling_plan(const dump::Options& options) {
   return plan;
 }
 
-int live(const dump::Options& options) {
+int live(const dump::Options& options, std::time_t started) {
   SamplingSetup sampling;  // --sample's rules, removed on any way out
   std::optional<psample::Receiver> receiver;
   if (options.samples) {
@@ -238,6 +252,7 @@ int live(const dump::Options& options) {
   };
   int status = exit_ok;
   FlushPolicy flushing(flush_interval);
+  auto next_metrics = start;  // the first file at once, so a scraper finds one from the start
   while (!stop_requested && !sink.done()) {
     auto wait = flushing.wait(std::chrono::milliseconds(500));
     if (options.stats_interval > 0) {
@@ -276,10 +291,15 @@ int live(const dump::Options& options) {
       next_stats += std::chrono::duration_cast<std::chrono::steady_clock::duration>(
           std::chrono::duration<double>(options.stats_interval));
     }
+    if (!options.metrics_file.empty() && std::chrono::steady_clock::now() >= next_metrics) {
+      write_metrics(options, started, receiver ? &*receiver : nullptr, monitor ? &*monitor : nullptr);
+      next_metrics += std::chrono::seconds(options.metrics_interval);
+    }
   }
   if (!sink.finish()) status = exit_runtime;
   sampling.remove(tool);
   if (options.summary) summaries();
+  write_metrics(options, started, receiver ? &*receiver : nullptr, monitor ? &*monitor : nullptr);
   // The drop monitor stops what it started as it closes (after the summary,
   // whose queue drops it asks the kernel for).
   return status;
@@ -287,7 +307,7 @@ int live(const dump::Options& options) {
 
 // -r: the capture's datagrams through a detached Receiver and/or drop
 // monitor, each taking its own family's messages.
-int offline(const dump::Options& options) {
+int offline(const dump::Options& options, std::time_t started) {
   CaptureReplay replay;
   if (ExitStatus opened = replay.open(tool, options.read_file); opened != exit_ok) return opened;
   std::optional<psample::Receiver> receiver;
@@ -333,12 +353,14 @@ int offline(const dump::Options& options) {
   const bool written = sink.finish();
   if (receiver) print_summary(*receiver, 0);
   if (monitor) print_summary(*monitor, 0);
+  write_metrics(options, started, receiver ? &*receiver : nullptr, monitor ? &*monitor : nullptr);
   return !written ? exit_runtime : replayed;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  const std::time_t started = std::time(nullptr);
   dump::Options options;
   bool exit_now = false;
   if (!dump::parse_options(argc, argv, options, exit_now)) return tools::exit_usage;
@@ -346,12 +368,12 @@ int main(int argc, char** argv) {
   // Fully buffered even on a terminal: live capture flushes after each drain
   // of the socket (see live()), so lines still appear as samples arrive.
   std::setvbuf(stdout, nullptr, _IOFBF, 1 << 16);
-  if (!options.read_file.empty()) return offline(options);
+  if (!options.read_file.empty()) return offline(options, started);
   if (!options.netns.empty()) {
     if (tools::ExitStatus entered = tools::enter_netns("psample-dump", options.netns.c_str());
         entered != tools::exit_ok)
       return entered;
   }
   if (options.list_groups) return list(options);
-  return live(options);
+  return live(options, started);
 }

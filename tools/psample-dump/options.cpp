@@ -9,6 +9,7 @@
 #include <string>
 
 #include "exit_status.hpp"
+#include "metrics_text.hpp"
 #include "parse_number.hpp"
 
 namespace dump {
@@ -50,6 +51,10 @@ const char usage[] =
     "      --drops-rate-limit N  show at most N drops per second; the rest are counted\n"
     "      --drops-family-id ID  NET_DM's family id in a -r capture without a GETFAMILY reply\n"
     "      --stats-interval S  also print the summary every S seconds\n"
+    "      --metrics-file PATH  write the summary's figures as Prometheus metrics to PATH (for\n"
+    "                          node_exporter's textfile collector: the name ends in .prom),\n"
+    "                          replaced atomically every --metrics-interval and at exit\n"
+    "      --metrics-interval S  seconds between metrics files (1-86400, default 15)\n"
     "\n"
     "      --sample IFACE[:RATE]  sample the packets IFACE receives, 1 in RATE (default 1000),\n"
     "                          whole, to the first -g group (default 1): a tc matchall +\n"
@@ -175,6 +180,8 @@ bool parse_options(int argc, char** argv, Options& options, bool& exit_now) {
     opt_drops_family_id,
     opt_sample,
     opt_sample_egress,
+    opt_metrics_file,
+    opt_metrics_interval,
   };
   static const option long_options[] = {
       {"group", required_argument, nullptr, 'g'},
@@ -201,6 +208,8 @@ bool parse_options(int argc, char** argv, Options& options, bool& exit_now) {
       {"drops-family-id", required_argument, nullptr, opt_drops_family_id},
       {"sample", required_argument, nullptr, opt_sample},
       {"sample-egress", required_argument, nullptr, opt_sample_egress},
+      {"metrics-file", required_argument, nullptr, opt_metrics_file},
+      {"metrics-interval", required_argument, nullptr, opt_metrics_interval},
       {nullptr, 0, nullptr, 0},
   };
   exit_now = false;
@@ -308,12 +317,25 @@ bool parse_options(int argc, char** argv, Options& options, bool& exit_now) {
         options.sample_rules.push_back(spec);
         break;
       }
+      case opt_metrics_file: {
+        std::string error;
+        if (!tools::metrics_path_ok(optarg, error)) return fail("--metrics-file: " + error, optarg);
+        options.metrics_file = optarg;
+        break;
+      }
+      case opt_metrics_interval:
+        if (!tools::parse_number(optarg, 86400, value) || value == 0)
+          return fail("--metrics-interval wants 1-86400 seconds", optarg);
+        options.metrics_interval = unsigned(value);
+        break;
       case ':': return fail("option needs a value", argv[optind - 1]);
       default: return fail("unknown option", argv[optind - 1]);
     }
   }
   if (optind < argc) return fail("unexpected argument", argv[optind]);
   if (!options.read_file.empty() && options.list_groups) return fail("-l and -r do not go together", "-l");
+  if (options.list_groups && !options.metrics_file.empty())
+    return fail("--metrics-file is for capturing (live or -r), not -l", "--metrics-file");
   if (samples_asked && !options.drops)
     return fail("--samples goes with --drops (samples alone are the default)", "--samples");
   if (owner_settings && !options.drops_start_software && !options.drops_start_hardware)

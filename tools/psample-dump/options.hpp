@@ -22,11 +22,13 @@ struct Options {
   int receive_buffer = 0;     // --rcvbuf BYTES
   bool no_enobufs = false;
   bool accept_userspace = false;
-  std::string netns;           // --netns NAME|PATH
-  bool list_groups = false;    // -l
-  bool config_events = false;  // --config-events
-  bool stats_only = false;     // --stats
-  double stats_interval = 0;   // --stats-interval SEC
+  std::string netns;               // --netns NAME|PATH
+  bool list_groups = false;        // -l
+  bool config_events = false;      // --config-events
+  bool stats_only = false;         // --stats
+  double stats_interval = 0;       // --stats-interval SEC
+  std::string metrics_file;        // --metrics-file PATH (Prometheus text, for node_exporter)
+  unsigned metrics_interval = 15;  // --metrics-interval SEC
   Format format = Format::text;
   bool numeric = false;      // -n
   bool verbose = false;      // -v: hex dump of DATA

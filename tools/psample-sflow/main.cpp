@@ -5,6 +5,9 @@
 // them to a pcap file (-w).
 #include <getopt.h>
 #include <net/if.h>
+#include <unistd.h>
+
+#include <algorithm>
 
 #include <cerrno>
 #include <chrono>
@@ -21,6 +24,7 @@
 
 #include "capture_replay.hpp"
 #include "coarse_clock.hpp"
+#include "config_file.hpp"
 #include "drop_monitor_summary.hpp"
 #include "exit_status.hpp"
 #include "exporter.hpp"
@@ -52,18 +56,18 @@ const char usage[] =
     "\n"
     "  --collector HOST[:PORT]  send to this collector (repeatable; IPv4 or [IPv6]:PORT;\n"
     "                           default port 6343)\n"
-    "  -w FILE                  also write the datagrams as a pcap of UDP packets (- for stdout)\n"
+    "  -w, --write FILE         also write the datagrams as a pcap of UDP packets (- for stdout)\n"
     "  --agent-address ADDR     the agent address in the datagrams (default: the first IPv4\n"
     "                           address of an up, non-loopback interface, else IPv6, else 127.0.0.1)\n"
     "  --sub-agent-id N         default 0\n"
-    "  -g GROUP                 only this group (repeatable; live: filtered in the kernel)\n"
+    "  -g, --group GROUP        only this group (repeatable; live: filtered in the kernel)\n"
     "  --egress-group GROUP     this group samples on egress: its data source is OIFINDEX\n"
     "  --header-bytes N         packet header bytes per sample (default 128)\n"
     "  --max-datagram BYTES     largest datagram (default 1400, at least 200)\n"
     "  --counter-interval S     live: interface counters of each data source every S seconds\n"
     "                           (default 20, 0 = none)\n"
     "  --netns NAME|PATH        live: receive and read counters in that network namespace\n"
-    "  -r FILE                  read a pcap/pcapng capture of netlink traffic instead\n"
+    "  -r, --read FILE          read a pcap/pcapng capture of netlink traffic instead\n"
     "  --family-id ID           psample's family id in that capture, if it has no GETFAMILY reply\n"
     "\n"
     "  --drops                  also export the kernel's dropped packets (drop monitor, NET_DM) as\n"
@@ -94,6 +98,9 @@ const char usage[] =
     "                           node_exporter's textfile collector: the name ends in .prom),\n"
     "                           replaced atomically every --metrics-interval and at exit\n"
     "  --metrics-interval S     seconds between metrics files (1-86400, default 15)\n"
+    "  --config FILE            read options from FILE, one long option per line (\"collector\n"
+    "                           192.0.2.1:6343\"; # comments); the command line overrides it\n"
+    "                           (default: /etc/psample-sflow/psample-sflow.conf, if it exists)\n"
     "  -h, --help               this text\n"
     "\n";
 
@@ -118,8 +125,16 @@ struct Options {
   unsigned metrics_interval = 15;
 };
 
+// The configuration file read when --config is not given, if it exists.
+const char default_config[] = "/etc/psample-sflow/psample-sflow.conf";
+
+// Where the option being parsed came from: "FILE:LINE" for a configuration
+// file's line, empty for the command line.
+std::string parsing_origin;
+
 int fail(const std::string& what) {
-  std::fprintf(stderr, "psample-sflow: %s\n\n%s%s", what.c_str(), usage, exit_status_usage);
+  const std::string where = parsing_origin.empty() ? std::string() : parsing_origin + ": ";
+  std::fprintf(stderr, "psample-sflow: %s%s\n\n%s%s", where.c_str(), what.c_str(), usage, exit_status_usage);
   return exit_usage;
 }
 
@@ -145,6 +160,7 @@ int parse(int argc, char** argv, Options& o, bool& exit_now) {
     opt_sample_rate,
     opt_metrics_file,
     opt_metrics_interval,
+    opt_config,
   };
   static const option long_options[] = {
       {"collector", required_argument, nullptr, opt_collector},
@@ -167,15 +183,51 @@ int parse(int argc, char** argv, Options& o, bool& exit_now) {
       {"sample-rate", required_argument, nullptr, opt_sample_rate},
       {"metrics-file", required_argument, nullptr, opt_metrics_file},
       {"metrics-interval", required_argument, nullptr, opt_metrics_interval},
+      {"config", required_argument, nullptr, opt_config},
+      {"group", required_argument, nullptr, 'g'},
+      {"write", required_argument, nullptr, 'w'},
+      {"read", required_argument, nullptr, 'r'},
       {"help", no_argument, nullptr, 'h'},
       {nullptr, 0, nullptr, 0},
   };
+  // The configuration file's lines go first, less the keys the command line
+  // gives (config_file.hpp), then the command line.
+  std::string error;
+  std::vector<std::string> arguments{argv[0]};
+  std::vector<std::string> origins{std::string()};
+  std::string config = tools::config_path(argc, argv);
+  if (config.empty() && ::access(default_config, F_OK) == 0) {
+    config = default_config;
+    std::fprintf(stderr, "psample-sflow: options from %s (--config FILE to read another)\n", default_config);
+  }
+  if (!config.empty()) {
+    std::vector<tools::ConfigArgument> lines;
+    if (!tools::read_config_file(config, long_options, lines, error)) return fail(error);
+    const std::vector<std::string> given = tools::command_line_keys(argc, argv, long_options, "g:group w:write r:read");
+    for (const tools::ConfigArgument& line : lines) {
+      const std::string key = line.text.substr(2, line.text.find('=') - 2);
+      if (std::find(given.begin(), given.end(), key) != given.end()) continue;
+      arguments.push_back(line.text);
+      origins.push_back(line.origin);
+    }
+  }
+  for (int i = 1; i < argc; ++i) {
+    arguments.push_back(argv[i]);
+    origins.push_back(std::string());
+  }
+  std::vector<char*> pointers;
+  for (std::string& a : arguments) pointers.push_back(&a[0]);
+  pointers.push_back(nullptr);
+  argc = int(arguments.size());
+  argv = pointers.data();
+
   opterr = 0;
   int c;
   unsigned long long v = 0;
-  std::string error;
   while ((c = getopt_long(argc, argv, ":w:r:g:h", long_options, nullptr)) != -1) {
+    parsing_origin = optind >= 1 && optind - 1 < int(origins.size()) ? origins[size_t(optind - 1)] : std::string();
     switch (c) {
+      case opt_config: break;  // read above
       case opt_collector: {
         sflow_agent::Endpoint e;
         if (!sflow_agent::parse_endpoint(optarg, psample::sflow::default_port, e, error))
@@ -260,9 +312,8 @@ int parse(int argc, char** argv, Options& o, bool& exit_now) {
         break;
       case opt_metrics_file:
         o.metrics_file = optarg;
-        if (o.metrics_file.size() < 6 || o.metrics_file.compare(o.metrics_file.size() - 5, 5, ".prom") != 0)
-          return fail("--metrics-file " + o.metrics_file +
-                      ": the name must end in .prom (node_exporter's textfile collector reads only those)");
+        if (!tools::metrics_path_ok(o.metrics_file, error))
+          return fail("--metrics-file " + o.metrics_file + ": " + error);
         break;
       case opt_metrics_interval:
         if (!tools::parse_number(optarg, 86400, v) || v == 0) return fail("--metrics-interval wants 1-86400 seconds");
@@ -279,6 +330,7 @@ int parse(int argc, char** argv, Options& o, bool& exit_now) {
       default: return fail(std::string("unknown option: ") + argv[optind - 1]);
     }
   }
+  parsing_origin.clear();
   if (optind < argc) return fail(std::string("unexpected argument: ") + argv[optind]);
   if (o.collectors.empty() && o.write_file.empty())
     return fail("nowhere to send: give --collector HOST[:PORT] and/or -w FILE");
