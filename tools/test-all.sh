@@ -16,9 +16,11 @@ cd "$(dirname "$0")/.."
 # strace (syscall counts in the VM), pmacct's sfacctd and nfdump's sfcapd (the
 # sFlow collectors psample-sflow is checked against), dropwatch's dwdump (the
 # drop monitor peer), prometheus' promtool and prometheus-node-exporter (the
-# metrics files checked and scraped). vm.sh installs the VM's own packages.
+# metrics files checked and scraped), systemd's systemd-analyze (the sample
+# unit verified). vm.sh installs the VM's own packages.
 tools/install-deps.sh clang libclang-rt-14-dev catch2 tshark tcpdump cmake g++-s390x-linux-gnu \
-  g++-arm-linux-gnueabihf qemu-user strace pmacct nfdump nfdump-sflow dropwatch prometheus prometheus-node-exporter
+  g++-arm-linux-gnueabihf qemu-user strace pmacct nfdump nfdump-sflow dropwatch prometheus prometheus-node-exporter \
+  systemd
 
 if [ "$(id -u)" -ne 0 ]; then
   echo "note: not root; the host-kernel suite will report SKIP (it needs to create a network namespace)" >&2
