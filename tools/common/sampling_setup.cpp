@@ -84,7 +84,7 @@ ExitStatus SamplingSetup::add(const char* tool, const std::string& interface, ui
       std::fprintf(stderr, "%s: kernel says: %s\n", tool, added.error().kernel_message());
     return exit_status_for(added.error());
   }
-  added_.push_back(Hook{interface, ifindex, direction, from_pattern});
+  added_.push_back(Hook{interface, ifindex, direction, from_pattern, rule.rate});
   std::fprintf(stderr, "%s: sampling %s %s 1 in %u to group %u, %u header bytes (tc priority %u)%s\n", tool,
                interface.c_str(), direction_name(direction), unsigned(rule.rate), unsigned(rule.group),
                unsigned(rule.trunc), unsigned(added->priority),
@@ -201,6 +201,80 @@ void SamplingSetup::remove(const char* tool) {
   }
   added_.clear();
   links_.reset();
+}
+
+ExitStatus SamplingSetup::update(const char* tool, const SamplingPlan& plan) {
+  if (!rules_) {  // nothing was set up yet
+    applied_ = false;
+    return apply(tool, plan);
+  }
+  const SamplingPlan old = plan_;
+  plan_ = plan;
+  // Every rule changes when its group or truncation does.
+  const bool reshaped = plan.group != old.group || plan.trunc != old.trunc;
+  const bool pattern_changed = reshaped || plan.pattern != old.pattern || plan.default_rate != old.default_rate;
+  struct Wanted {
+    std::string interface;
+    uint32_t ifindex;
+    Direction direction;
+    uint32_t rate;
+  };
+  std::vector<Wanted> wanted;
+  ExitStatus status = exit_ok;
+  for (const SampleSpec& spec : plan.specs) {
+    auto ifindex = rules_->ifindex_of(spec.interface.c_str());
+    if (!ifindex) {
+      std::fprintf(stderr, "%s: --sample %s: %s\n", tool, spec.interface.c_str(), ifindex.error().message());
+      if (status == exit_ok) status = exit_usage;
+      continue;
+    }
+    wanted.push_back(Wanted{spec.interface, *ifindex, spec.direction, spec.rate != 0 ? spec.rate : plan.default_rate});
+  }
+  const auto wanted_on = [&](uint32_t ifindex, Direction direction) {
+    for (const Wanted& w : wanted)
+      if (w.ifindex == ifindex && w.direction == direction) return &w;
+    return static_cast<const Wanted*>(nullptr);
+  };
+  // The running rules that do not stay as they are: removed, unless a
+  // wanted rule takes their hook (add() replaces ours there).
+  for (size_t i = 0; i < added_.size();) {
+    const Hook& hook = added_[i];
+    const Wanted* same_hook = hook.from_pattern ? nullptr : wanted_on(hook.ifindex, hook.direction);
+    const bool stays = hook.from_pattern ? !pattern_changed : !reshaped && same_hook && same_hook->rate == hook.rate;
+    if (stays) {
+      ++i;
+      continue;
+    }
+    if (!same_hook) {
+      auto removed = rules_->remove(hook.ifindex, hook.direction);
+      std::fprintf(stderr, "%s: reload: %s the sampling rule on %s %s\n", tool,
+                   removed ? "removed" : "could not remove", hook.interface.c_str(), direction_name(hook.direction));
+    }
+    added_.erase(added_.begin() + long(i));
+  }
+  // The wanted rules not running: added.
+  for (const Wanted& w : wanted) {
+    bool running = false;
+    for (const Hook& hook : added_)
+      running = running || (!hook.from_pattern && hook.ifindex == w.ifindex && hook.direction == w.direction);
+    if (running) continue;
+    const ExitStatus added = add(tool, w.interface, w.ifindex, w.direction, w.rate, false);
+    if (added != exit_ok && status == exit_ok) status = added;
+  }
+  if (pattern_changed) {
+    if (pattern_compiled_) regfree(&pattern_);
+    pattern_compiled_ = false;
+    links_.reset();
+    if (!plan.pattern.empty()) {
+      pattern_compiled_ = regcomp(&pattern_, plan.pattern.c_str(), REG_EXTENDED | REG_NOSUB) == 0;
+      auto watcher = psample::sampling::LinkWatcher::open();
+      if (!watcher) return report(tool, watcher.error());
+      links_.reset(new psample::sampling::LinkWatcher(std::move(*watcher)));
+      resync(tool);
+      next_look_ = std::chrono::steady_clock::now() + follow_interval;
+    }
+  }
+  return status;
 }
 
 psample::Result<psample::Receiver> open_receiver(const char* tool, const psample::ReceiverOptions& options,

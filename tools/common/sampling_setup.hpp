@@ -67,6 +67,13 @@ class SamplingSetup {
   void follow(const char* tool);
   // Removes every rule this run added; `tool` non-null: says what it did.
   void remove(const char* tool);
+  // A reload: `plan` takes the running plan's place. A rule whose
+  // interface, direction, rate, group and truncation are unchanged is not
+  // touched; one whose rate changed is replaced on its hook; one no longer
+  // configured is removed; new ones are added; a changed pattern is followed
+  // from now. An interface that cannot be sampled is told and left out (the
+  // other rules stay); returns the first such failure's status.
+  ExitStatus update(const char* tool, const SamplingPlan& plan);
 
  private:
   struct Hook {
@@ -74,6 +81,7 @@ class SamplingSetup {
     uint32_t ifindex;
     psample::sampling::Direction direction;
     bool from_pattern;
+    uint32_t rate;  // as installed
   };
   ExitStatus add(const char* tool, const std::string& interface, uint32_t ifindex,
                  psample::sampling::Direction direction, uint32_t rate, bool from_pattern);

@@ -101,6 +101,8 @@ const char usage[] =
     "  --config FILE            read options from FILE, one long option per line (\"collector\n"
     "                           192.0.2.1:6343\"; # comments); the command line overrides it\n"
     "                           (default: /etc/psample-sflow/psample-sflow.conf, if it exists)\n"
+    "                           SIGHUP reads it again: collectors, sampling rules and rates, the\n"
+    "                           metrics file change without a restart\n"
     "  -h, --help               this text\n"
     "\n";
 
@@ -132,8 +134,16 @@ const char default_config[] = "/etc/psample-sflow/psample-sflow.conf";
 // file's line, empty for the command line.
 std::string parsing_origin;
 
+// A reload parses the options again: a mistake then is told in one line,
+// without the usage text.
+bool reloading = false;
+
 int fail(const std::string& what) {
   const std::string where = parsing_origin.empty() ? std::string() : parsing_origin + ": ";
+  if (reloading) {
+    std::fprintf(stderr, "psample-sflow: reload: %s%s\n", where.c_str(), what.c_str());
+    return exit_usage;
+  }
   std::fprintf(stderr, "psample-sflow: %s%s\n\n%s%s", where.c_str(), what.c_str(), usage, exit_status_usage);
   return exit_usage;
 }
@@ -222,6 +232,7 @@ int parse(int argc, char** argv, Options& o, bool& exit_now) {
   argv = pointers.data();
 
   opterr = 0;
+  optind = 0;  // glibc: start afresh (a reload parses again)
   int c;
   unsigned long long v = 0;
   while ((c = getopt_long(argc, argv, ":w:r:g:h", long_options, nullptr)) != -1) {
@@ -394,10 +405,16 @@ void summary(const sflow_agent::Exporter& e, const psample::Receiver* r, const D
 }
 
 // --metrics-file: the agent's figures (the summary's) as Prometheus metrics.
+// SIGHUP's reloads: applied, and refused (the running configuration kept).
+uint64_t reloads_applied = 0, reloads_refused = 0;
+
 void write_metrics(const std::string& path, std::time_t started, const sflow_agent::Exporter& e,
                    const psample::Receiver* r, const DropMonitor* m, const sflow_agent::Collectors& collectors) {
   MetricsText metrics("psample_sflow_");
   add_process_metrics(metrics, started);
+  metrics.family("reloads_total", "counter", "Configuration reloads (SIGHUP), applied or refused.");
+  metrics.sample(reloads_applied, "result", "applied");
+  metrics.sample(reloads_refused, "result", "refused");
   if (r) add_receiver_metrics(metrics, *r);
   if (m) add_drop_monitor_metrics(metrics, m->stats());
   metrics.family("flow_samples_total", "counter", "sFlow flow samples exported, per data source (ifindex).");
@@ -421,6 +438,71 @@ void write_metrics(const std::string& path, std::time_t started, const sflow_age
   for (const auto& c : collectors.counters()) metrics.sample(c.send_errors, "collector", c.name);
   std::string error;
   if (!write_metrics_file(path, metrics.text(), error)) std::fprintf(stderr, "%s: %s\n", tool, error.c_str());
+}
+
+// The endpoints' texts, to compare two configurations' collectors.
+std::vector<std::string> endpoint_texts(const std::vector<sflow_agent::Endpoint>& endpoints) {
+  std::vector<std::string> texts;
+  for (const auto& e : endpoints) texts.push_back(e.text);
+  return texts;
+}
+
+// SIGHUP: the command line and the configuration file read again. Collectors,
+// sampling rules and their rates, and the metrics file take effect now; the
+// Receiver's socket stays open, so nothing queued is lost. What the running
+// Receiver or exporter was built with (groups, header bytes, agent address,
+// ...) is told to need a restart and kept. A configuration that does not
+// parse is refused whole.
+void reload(int argc, char** argv, Options& o, sflow_agent::Collectors& collectors, SamplingSetup& sampling) {
+  Options n;
+  bool exit_now = false;
+  reloading = true;
+  const int parsed = parse(argc, argv, n, exit_now);
+  reloading = false;
+  parsing_origin.clear();
+  if (parsed != 0 || exit_now) {
+    ++reloads_refused;
+    std::fprintf(stderr, "%s: reload refused: the running configuration stays\n", tool);
+    return;
+  }
+  const auto restart_only = [](const char* option, bool changed) {
+    if (changed)
+      std::fprintf(stderr, "%s: reload: %s changed: it takes effect when psample-sflow restarts\n", tool, option);
+  };
+  restart_only("-g/--group", std::vector<uint32_t>(n.groups.begin(), n.groups.end()) !=
+                                 std::vector<uint32_t>(o.groups.begin(), o.groups.end()));
+  restart_only("--egress-group", n.egress_groups != o.egress_groups);
+  restart_only("--header-bytes", n.header_bytes != o.header_bytes);
+  restart_only("--max-datagram", n.max_datagram != o.max_datagram);
+  restart_only("--agent-address", n.agent_address != o.agent_address);
+  restart_only("--sub-agent-id", n.sub_agent_id != o.sub_agent_id);
+  restart_only("--counter-interval", n.counter_interval != o.counter_interval);
+  restart_only("--netns", n.netns != o.netns);
+  restart_only("-w/--write", n.write_file != o.write_file);
+  restart_only("--drops", n.drops != o.drops || n.drops_start_software != o.drops_start_software ||
+                              n.drops_start_hardware != o.drops_start_hardware ||
+                              n.drops_rate_limit != o.drops_rate_limit);
+  if (endpoint_texts(n.collectors) != endpoint_texts(o.collectors)) {
+    std::string error;
+    if (!collectors.reopen(n.collectors, error)) {
+      ++reloads_refused;
+      std::fprintf(stderr, "%s: reload refused: %s; the running configuration stays\n", tool, error.c_str());
+      return;
+    }
+    o.collectors = n.collectors;
+  }
+  // Rules take the new rates and interfaces; their group and truncation
+  // stay the running ones (-g and --header-bytes need a restart).
+  n.sampling.group = o.sampling.group;
+  n.sampling.trunc = o.sampling.trunc;
+  sampling.update(tool, n.sampling);
+  o.sampling = n.sampling;
+  o.metrics_file = n.metrics_file;
+  o.metrics_interval = n.metrics_interval;
+  ++reloads_applied;
+  std::string to;
+  for (const auto& e : o.collectors) to += " " + e.text;
+  std::fprintf(stderr, "%s: reloaded: collectors%s\n", tool, to.empty() ? " none" : to.c_str());
 }
 
 psample::dropmon::DropMonitorOptions drop_monitor_options(const Options& o) {
@@ -565,6 +647,7 @@ int main(int argc, char** argv) {
       }
     };
     catch_stop_signals();
+    catch_reload_signal();
     // --sample: the rules go in once the socket listens (done already when
     // psample had to be loaded first), and go away on any way out (SIGTERM
     // and SIGINT end the loop; the destructor runs on return).
@@ -615,6 +698,11 @@ int main(int argc, char** argv) {
         next_metrics += std::chrono::seconds(o.metrics_interval);
       }
       sampling.follow(tool);  // --sample-pattern: interfaces that came or went
+      if (reload_requested) {
+        reload_requested = 0;
+        reload(argc, argv, o, collectors, sampling);
+        next_metrics = std::chrono::steady_clock::now();  // the reload's figures at once
+      }
     }
     // A last counter sample for each data source on the way out.
     if (o.counter_interval > 0)

@@ -103,6 +103,21 @@ bool Collectors::open(const std::vector<Endpoint>& endpoints, std::string& error
   return true;
 }
 
+Collectors::~Collectors() {
+  for (int fd : sockets_) ::close(fd);
+}
+
+bool Collectors::reopen(const std::vector<Endpoint>& endpoints, std::string& error) {
+  Collectors next;
+  if (!next.open(endpoints, error)) return false;
+  for (CollectorCounters& c : next.counters_)
+    for (const CollectorCounters& old : counters_)
+      if (old.name == c.name) c = old;
+  std::swap(sockets_, next.sockets_);  // `next` closes the old sockets
+  std::swap(counters_, next.counters_);
+  return true;
+}
+
 void Collectors::send(psample::ByteView datagram) {
   for (size_t i = 0; i < sockets_.size(); ++i) {
     // A collector that is down (ICMP port unreachable) or a full queue is

@@ -35,7 +35,15 @@ struct CollectorCounters {
 
 class Collectors {
  public:
+  Collectors() = default;
+  Collectors(const Collectors&) = delete;
+  Collectors& operator=(const Collectors&) = delete;
+  ~Collectors();
   bool open(const std::vector<Endpoint>& endpoints, std::string& error);
+  // A reload: these endpoints from now on (the sockets of the others
+  // closed), a collector kept keeping its counters. False with `error` set
+  // and the running ones unchanged when a socket cannot be opened.
+  bool reopen(const std::vector<Endpoint>& endpoints, std::string& error);
   void send(psample::ByteView datagram);
   uint64_t send_errors() const { return send_errors_; }
   const std::vector<CollectorCounters>& counters() const { return counters_; }
