@@ -70,6 +70,7 @@ cp /tmp/metrics/psample-sflow.prom /out/refused.prom
 kill -TERM $agent
 wait $agent
 echo "agent exit $?" >>/out/agent.err
+mkdir -p /out/final && cp /tmp/metrics/psample-sflow.prom /out/final/ # written at exit; the host scrapes it
 cat /out/agent.err
 echo "a1 before: $a_before"
 echo "a1 after: $a_after"
