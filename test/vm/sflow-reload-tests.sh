@@ -3,9 +3,10 @@
 # while samples flow. Three veth pairs, each x1 sampled by a rule the agent
 # owns (--config: sample a1:1, b1:1, c1:1 to group 30), frames sent on a0 and
 # b0 the whole time; halfway the file changes (collector 7001 -> 7002, a1 to
-# 1 in 2, c1 gone) and the agent gets SIGHUP. Then:
+# 1 in 2, c1 gone, group 31 added to -g) and the agent gets SIGHUP. Then:
 # - a1's rule has rate 2, b1's is untouched (tc lists it byte for byte as
 #   before), c1 has no rule left;
+# - group 31 (d1, a rule not the agent's) arrives only after the reload;
 # - the metrics file named 7001 before and names only 7002 after, with
 #   reloads_total{result="applied"} 1;
 # - no sample lost across it: the group's samples = its GROUP_SEQ count (the
@@ -16,10 +17,13 @@
 set -u
 . /opt/bin/guest-lib.sh
 ipv6_off
-for x in a b c; do
+for x in a b c d; do
   ip link add ${x}0 type veth peer name ${x}1
   ip link set ${x}0 up && ip link set ${x}1 up
 done
+# d1 is sampled by a rule that is not the agent's, to group 31, which the
+# agent's -g leaves out until the reload adds it.
+tc qdisc add dev d1 clsact && tc filter add dev d1 ingress matchall action sample rate 1 group 31
 conf=/tmp/psample-sflow.conf
 mkdir -p /tmp/metrics
 cat >$conf <<CONF
@@ -29,6 +33,7 @@ sample a1:1
 sample b1:1
 sample c1:1
 sample-group 30
+group 30
 counter-interval 0
 metrics-file /tmp/metrics/psample-sflow.prom
 metrics-interval 1
@@ -44,6 +49,7 @@ c_before=$(tc -j filter show dev c1 ingress)
   while [ $i -lt 60 ]; do
     send-frames a0 10 200 >/dev/null
     send-frames b0 5 200 >/dev/null
+    send-frames d0 5 200 >/dev/null
     i=$((i + 1))
   done
 ) &
@@ -51,7 +57,7 @@ sender=$!
 sleep 1.5
 cp /tmp/metrics/psample-sflow.prom /out/before.prom
 sed -i -e 's/^collector 127.0.0.1:7001$/collector 127.0.0.1:7002/' -e 's/^sample a1:1$/sample a1:2/' \
-  -e '/^sample c1:1$/d' $conf
+  -e '/^sample c1:1$/d' -e 's/^group 30$/group 30\ngroup 31/' $conf
 kill -HUP $agent
 wait $sender
 sleep 0.5
@@ -83,8 +89,11 @@ echo "$a_after" | grep -q '"kind":"sample","rate":2,"group":30' && ok "a1 sample
   bad "b1 changed: $b_before -> $b_after"
 echo "$c_before" | grep -q '"kind":"sample"' && ! echo "$c_after" | grep -q '"kind":"sample"' &&
   ok "c1's rule removed" || bad "c1: $c_before -> $c_after"
-grep -q '^psample-sflow: reloaded: collectors 127.0.0.1:7002$' /out/agent.err && ok "the agent says it reloaded" ||
-  bad "no 'reloaded' line"
+grep -q '^psample-sflow: reloaded: collectors 127.0.0.1:7002; groups 30 31$' /out/agent.err &&
+  ok "the agent says it reloaded" || bad "no 'reloaded' line"
+! grep -q 'samples_total{group="31"}' /out/before.prom && grep '^psample-sflow: group=31 ' /out/agent.err |
+  grep -q -v ' samples=0 ' && ok "group 31: filtered out before, received after (-g replaced on the open socket)" ||
+  bad "group 31: $(grep 'group="31"' /out/before.prom) / $(grep 'group=31' /out/agent.err)"
 sent_to() { # FILE PORT: datagrams + send errors to that collector in a metrics file
   awk -v c="collector=\"127.0.0.1:$2\"" 'index($0, c) && /^psample_sflow_(datagrams|send_errors)_total/ { n += $2 }
     END { print n + 0 }' "$1"

@@ -29,6 +29,7 @@
 #include "exit_status.hpp"
 #include "exporter.hpp"
 #include "flush_policy.hpp"
+#include "group_refilter.hpp"
 #include "interface_counters.hpp"
 #include "metrics_text.hpp"
 #include "netns.hpp"
@@ -101,8 +102,8 @@ const char usage[] =
     "  --config FILE            read options from FILE, one long option per line (\"collector\n"
     "                           192.0.2.1:6343\"; # comments); the command line overrides it\n"
     "                           (default: /etc/psample-sflow/psample-sflow.conf, if it exists)\n"
-    "                           SIGHUP reads it again: collectors, sampling rules and rates, the\n"
-    "                           metrics file change without a restart\n"
+    "                           SIGHUP reads it again: collectors, groups, sampling rules and\n"
+    "                           rates, the metrics file change without a restart\n"
     "  -h, --help               this text\n"
     "\n";
 
@@ -448,12 +449,14 @@ std::vector<std::string> endpoint_texts(const std::vector<sflow_agent::Endpoint>
 }
 
 // SIGHUP: the command line and the configuration file read again. Collectors,
-// sampling rules and their rates, and the metrics file take effect now; the
+// groups (the kernel filter replaced on the open socket), sampling rules and
+// their rates, and the metrics file take effect now; the
 // Receiver's socket stays open, so nothing queued is lost. What the running
-// Receiver or exporter was built with (groups, header bytes, agent address,
-// ...) is told to need a restart and kept. A configuration that does not
+// Receiver or exporter was built with (header bytes, agent address, ...) is
+// told to need a restart and kept. A configuration that does not
 // parse is refused whole.
-void reload(int argc, char** argv, Options& o, sflow_agent::Collectors& collectors, SamplingSetup& sampling) {
+void reload(int argc, char** argv, Options& o, sflow_agent::Collectors& collectors, SamplingSetup& sampling,
+            const psample::Receiver& receiver) {
   Options n;
   bool exit_now = false;
   reloading = true;
@@ -469,10 +472,9 @@ void reload(int argc, char** argv, Options& o, sflow_agent::Collectors& collecto
     if (changed)
       std::fprintf(stderr, "%s: reload: %s changed: it takes effect when psample-sflow restarts\n", tool, option);
   };
-  restart_only("-g/--group", std::vector<uint32_t>(n.groups.begin(), n.groups.end()) !=
-                                 std::vector<uint32_t>(o.groups.begin(), o.groups.end()));
   restart_only("--egress-group", n.egress_groups != o.egress_groups);
   restart_only("--header-bytes", n.header_bytes != o.header_bytes);
+  restart_only("--sample-group", n.sampling.group != o.sampling.group);
   restart_only("--max-datagram", n.max_datagram != o.max_datagram);
   restart_only("--agent-address", n.agent_address != o.agent_address);
   restart_only("--sub-agent-id", n.sub_agent_id != o.sub_agent_id);
@@ -482,9 +484,25 @@ void reload(int argc, char** argv, Options& o, sflow_agent::Collectors& collecto
   restart_only("--drops", n.drops != o.drops || n.drops_start_software != o.drops_start_software ||
                               n.drops_start_hardware != o.drops_start_hardware ||
                               n.drops_rate_limit != o.drops_rate_limit);
+  // -g: the Receiver's kernel filter replaced on its open socket.
+  const bool groups_changed = std::vector<uint32_t>(n.groups.begin(), n.groups.end()) !=
+                              std::vector<uint32_t>(o.groups.begin(), o.groups.end());
+  if (groups_changed) {
+    std::string error;
+    if (!tools::refilter_groups(receiver.fd(), n.groups, error)) {
+      ++reloads_refused;
+      std::fprintf(stderr, "%s: reload refused: -g: %s; the running configuration stays\n", tool, error.c_str());
+      return;
+    }
+  }
+  const psample::GroupList old_groups = o.groups;
+  o.groups = n.groups;
   if (endpoint_texts(n.collectors) != endpoint_texts(o.collectors)) {
     std::string error;
     if (!collectors.reopen(n.collectors, error)) {
+      std::string undo;
+      if (groups_changed) (void)tools::refilter_groups(receiver.fd(), old_groups, undo);
+      o.groups = old_groups;
       ++reloads_refused;
       std::fprintf(stderr, "%s: reload refused: %s; the running configuration stays\n", tool, error.c_str());
       return;
@@ -492,7 +510,7 @@ void reload(int argc, char** argv, Options& o, sflow_agent::Collectors& collecto
     o.collectors = n.collectors;
   }
   // Rules take the new rates and interfaces; their group and truncation
-  // stay the running ones (-g and --header-bytes need a restart).
+  // stay the running ones (--sample-group and --header-bytes need a restart).
   n.sampling.group = o.sampling.group;
   n.sampling.trunc = o.sampling.trunc;
   sampling.update(tool, n.sampling);
@@ -500,9 +518,11 @@ void reload(int argc, char** argv, Options& o, sflow_agent::Collectors& collecto
   o.metrics_file = n.metrics_file;
   o.metrics_interval = n.metrics_interval;
   ++reloads_applied;
-  std::string to;
+  std::string to, groups;
   for (const auto& e : o.collectors) to += " " + e.text;
-  std::fprintf(stderr, "%s: reloaded: collectors%s\n", tool, to.empty() ? " none" : to.c_str());
+  for (uint32_t g : o.groups) groups += " " + std::to_string(g);
+  std::fprintf(stderr, "%s: reloaded: collectors%s; groups%s\n", tool, to.empty() ? " none" : to.c_str(),
+               groups.empty() ? " all" : groups.c_str());
 }
 
 psample::dropmon::DropMonitorOptions drop_monitor_options(const Options& o) {
@@ -700,7 +720,7 @@ int main(int argc, char** argv) {
       sampling.follow(tool);  // --sample-pattern: interfaces that came or went
       if (reload_requested) {
         reload_requested = 0;
-        reload(argc, argv, o, collectors, sampling);
+        reload(argc, argv, o, collectors, sampling, *receiver);
         next_metrics = std::chrono::steady_clock::now();  // the reload's figures at once
       }
     }
