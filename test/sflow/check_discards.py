@@ -188,7 +188,7 @@ def sfacctd_packets(pcap, tmp):
         os.remove(out)
     with open(conf, "w") as f:
         f.write("daemonize: false\npcap_savefile: %s\nplugins: print\naggregate: peer_src_ip, in_iface, out_iface\n"
-                "print_output: json\nprint_output_file: %s\n" % (pcap, out))
+                "print_output: json\nprint_output_file: %s\nprint_output_file_append: true\n" % (pcap, out))
     subprocess.run(["timeout", "20", "sfacctd", "-f", conf], capture_output=True)
     return sum(json.loads(line).get("packets", 0) for line in open(out)) if os.path.exists(out) else 0
 

@@ -111,7 +111,7 @@ def main():
         counter_file = os.path.join(tmp, "counters.json")
         with open(conf, "w") as f:
             f.write("daemonize: false\npcap_savefile: %s\nplugins: print\naggregate: peer_src_ip\n"
-                    "print_output: json\nprint_output_file: %s\nsfacctd_counter_file: %s\n"
+                    "print_output: json\nprint_output_file: %s\nprint_output_file_append: true\nsfacctd_counter_file: %s\n"
                     "sfacctd_counter_output: json\n" % (pcap, os.path.join(tmp, "flows.json"), counter_file))
         subprocess.run(["timeout", "20", "sfacctd", "-f", conf], capture_output=True)
         records = [json.loads(l) for l in open(counter_file)] if os.path.exists(counter_file) else []
