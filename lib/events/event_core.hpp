@@ -135,9 +135,10 @@ class PSAMPLE_API EventCore {
   unsigned singles_ = 0;                         // receives in single mode, for the probe every 16
   bool pause_next_ = false;                      // the last call delivered and emptied the queue: coalesce first
   static constexpr unsigned char max_step_shift = 4;
-  unsigned char step_shift_ = 2;
-  unsigned char unpaused_calls_ =
-      0;  // after an overrun: calls that do not sleep  // the coalescing sleep's steps: coalesce >> step_shift_
+  // The coalescing sleep's steps: coalesce >> step_shift_. The shortest
+  // first: a new receiver knows nothing of the rate yet.
+  unsigned char step_shift_ = max_step_shift;
+  unsigned char unpaused_calls_ = 0;  // after an overrun: calls that do not sleep
 };
 
 // A source's stats (ReceiverStats, DropMonitorStats) name the core's counters

@@ -40,19 +40,24 @@ namespace psample::events {
 // The sleep never costs a sample (coalesce_sleep()): it is cut into steps,
 // and after each one the socket's queue is read (SO_MEMINFO: bytes queued
 // against the buffer's size). Once the queue holds an eighth of the buffer
-// the sleep ends and the batch takes it. A step in which more than 1/16 of
+// the sleep ends and the batch takes it. A step in which more than 1/8 of
 // the buffer came halves the steps at once (down to 1/16 of coalesce); a
-// sleep whose steps each brought less than 1/32 doubles them for the next
-// one (up to all of coalesce). After an overrun the next 64 calls do not
+// sleep whose steps each brought less than 1/16 doubles them for the next
+// one (up to all of coalesce); a new receiver starts with the shortest.
+// After an overrun the next 64 calls do not
 // sleep (a receiver short of CPU, sharing it with others, loses less when
 // it does not give its turn away), then the steps start shortest. So at a
-// steady rate a step brings 1/32 to 1/16 of the buffer and the sleep ends
-// with seven eighths of it free: a sample is lost only if, within one step,
-// fourteen times what the last steps brought comes at once, or the whole
+// steady rate a step brings 1/16 to 1/8 of the buffer and the sleep ends
+// after one or two of them with seven eighths free: a sample is lost only
+// if, within one step, seven times what the last steps brought comes at once, or the whole
 // machine stalls for longer than seven eighths of the buffer last (where
 // coalesce 0, with all of it free, could ride out an eighth longer). A
 // bigger buffer, or a lower rate, means fewer and longer steps: with the
 // Receiver's 4 MiB, one step of 1 ms below a few hundred thousand samples/s.
+// Steps are not made shorter than that needs: each is a timer wakeup, and
+// in some VMs one costs the thread 20-30 us of CPU (native-bench prints it;
+// halving the steps' share, 1/32-1/16 before, took the Receiver at 20,000/s
+// into the default buffer from 0.94-1.11x the reference to 0.59-0.64x).
 Result<size_t> EventCore::receive(FunctionRef<size_t(ByteView, uint32_t)> on_datagram,
                                   std::chrono::milliseconds timeout) noexcept {
   if (!socket.is_open()) {
@@ -147,7 +152,7 @@ Result<size_t> EventCore::receive(FunctionRef<size_t(ByteView, uint32_t)> on_dat
 bool EventCore::coalesce_sleep(std::chrono::microseconds pause) noexcept {
   uint32_t memory[SK_MEMINFO_RCVBUF + 1];  // SK_MEMINFO_RMEM_ALLOC (bytes queued), then RCVBUF
   uint32_t before = 0;
-  bool quiet = true;                                            // every step brought less than 1/32 of the buffer
+  bool quiet = true;                                            // every step brought less than 1/16 of the buffer
   const uint32_t total = static_cast<uint32_t>(pause.count());  // validate(): at most 100,000 us
   uint32_t slept = 0;
   for (;;) {
@@ -157,8 +162,8 @@ bool EventCore::coalesce_sleep(std::chrono::microseconds pause) noexcept {
     const uint32_t queued = memory[SK_MEMINFO_RMEM_ALLOC], buffer = memory[SK_MEMINFO_RCVBUF];
     if (slept > 0) {
       const uint32_t came = queued - before;
-      if (came > buffer / 16 && step_shift_ < max_step_shift) ++step_shift_;
-      quiet = quiet && came < buffer / 32;
+      if (came > buffer / 8 && step_shift_ < max_step_shift) ++step_shift_;
+      quiet = quiet && came < buffer / 16;
     }
     if (queued >= buffer / 8 || slept >= total) break;
     const uint32_t step = (total >> step_shift_) | 1u;  // the last may end a few us past the pause
